@@ -1,0 +1,14 @@
+import { mountApp } from '@web';
+import { WorkspaceHome } from './workspace-home.js';
+
+mountApp({
+  client: 'clinician',
+  productName: 'Clinician workspace',
+  tagline: 'Consented records, explained results',
+  accent: { color: '#3538cd', soft: '#c7d7fe' },
+  welcome: {
+    title: 'Sign in to the clinician workspace',
+    lead: 'For clinicians, auditors and model stewards. See your access as the gateway checks it. Patient records, consent checks and the audit log come in a later version.',
+  },
+  Home: WorkspaceHome,
+});

@@ -1,0 +1,47 @@
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { Logger as Pino } from 'pino';
+import { AppModule } from './app.module.js';
+import { createLogger, OperationOutcomeFilter, PinoNestLogger } from './common/index.js';
+import type { AppConfig } from './config/index.js';
+
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+/** Options for {@link createGateway}; tests pass their own logger to capture and scan the log. */
+export interface GatewayOptions {
+  readonly logger?: Pino;
+}
+
+/**
+ * Builds the whole gateway (not yet listening). `main.ts` and the integration tests both boot through here,
+ * so the tests exercise exactly what `npm start` runs.
+ */
+export async function createGateway(config: AppConfig, options: GatewayOptions = {}): Promise<NestFastifyApplication> {
+  const logger = options.logger ?? createLogger(config.logLevel);
+  const adapter = new FastifyAdapter({
+    loggerInstance: logger,
+    bodyLimit: config.http.bodyLimit,
+    // Honour a caller's request id when it is well-formed, so logs correlate across systems.
+    genReqId: (req: IncomingMessage) => {
+      const given = req.headers['x-request-id'];
+      return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+    },
+    trustProxy: config.production,
+    // Shutdown must not wait for clients: close every connection, idle or half-open, when the server closes.
+    forceCloseConnections: true,
+    // A client gets this long to send a whole request (slow-loris protection; Node's default is none).
+    requestTimeout: 30_000,
+  });
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, {
+    logger: new PinoNestLogger(logger),
+    abortOnError: false,
+  });
+  app.useGlobalFilters(new OperationOutcomeFilter());
+  const fastify = app.getHttpAdapter().getInstance();
+  fastify.addHook('onSend', async (request, reply) => {
+    void reply.header('x-request-id', request.id);
+  });
+  return app;
+}

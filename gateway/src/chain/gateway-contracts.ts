@@ -1,0 +1,45 @@
+import type { Contract } from 'ethers';
+
+/** Who gets what on a deployment: the deploying account (the gateway's signer) and the administrator. */
+export interface DeploymentRoles {
+  /** The deploying account, which is also the gateway's signer. */
+  readonly deployer: string;
+  /** The account given the admin role: the deployer unless `contracts:deploy --admin` named another. */
+  readonly admin: string;
+}
+
+/** How the deployer creates and checks one of the gateway's contracts. */
+export interface ContractSpec {
+  /** Contract name in the compiled artifacts. */
+  readonly name: string;
+  /** Constructor arguments for these roles. */
+  constructorArgs(roles: DeploymentRoles): unknown[];
+  /**
+   * A problem that stops the gateway from using this contract with `signer` (e.g. a missing role), or, when
+   * `admin` is given, that `admin` does not hold the admin role; undefined if none.
+   */
+  check?(contract: Contract, signer: string, admin?: string): Promise<string | undefined>;
+}
+
+/**
+ * AuditAnchor (design §2.4): the deployer is the anchorer, so the gateway can anchor at once, and the admin
+ * (who may grant and revoke ANCHORER_ROLE) is the deployer unless another account is named.
+ */
+const AUDIT_ANCHOR_SPEC: ContractSpec = {
+  name: 'AuditAnchor',
+  constructorArgs: ({ deployer, admin }) => [admin, deployer],
+  async check(contract, signer, admin) {
+    const address = await contract.getAddress();
+    const anchorer = (await contract.getFunction('ANCHORER_ROLE').staticCall()) as string;
+    if (!((await contract.getFunction('hasRole').staticCall(anchorer, signer)) as boolean)) {
+      return `signer ${signer} lacks ANCHORER_ROLE on AuditAnchor ${address}; an admin must grant it`;
+    }
+    if (admin === undefined) return undefined;
+    const adminRole = (await contract.getFunction('DEFAULT_ADMIN_ROLE').staticCall()) as string;
+    const isAdmin = (await contract.getFunction('hasRole').staticCall(adminRole, admin)) as boolean;
+    return isAdmin ? undefined : `admin ${admin} lacks DEFAULT_ADMIN_ROLE on AuditAnchor ${address} (reused from an earlier deployment with another admin); deploy afresh with --force, or have its admin grant the role`;
+  },
+};
+
+/** The contracts the gateway deploys and binds, in deployment order. */
+export const GATEWAY_CONTRACTS: readonly ContractSpec[] = [AUDIT_ANCHOR_SPEC];

@@ -1,0 +1,151 @@
+import { HDNodeWallet } from 'ethers';
+import { ConfigError, loadConfig, WELL_KNOWN_DEV_KEYS } from './app-config.js';
+
+const cwd = '/srv/gateway';
+
+function problemsOf(env: NodeJS.ProcessEnv): readonly string[] {
+  try {
+    loadConfig(env, cwd);
+  } catch (error) {
+    if (error instanceof ConfigError) return error.problems;
+    throw error;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('loadConfig', () => {
+  it('gives the embedded defaults for an empty environment', () => {
+    const config = loadConfig({}, cwd);
+    expect(config).toEqual({
+      env: 'development',
+      production: false,
+      http: { host: '127.0.0.1', port: 8080, publicUrl: 'http://localhost:8080', bodyLimit: 1048576 },
+      dataDir: '/srv/gateway/var',
+      logLevel: 'info',
+      identity: { mode: 'embedded', authServerUrl: 'http://localhost:8080/auth', realm: 'fhir-gateway', clientId: 'fhir-gateway' },
+      chain: { mode: 'embedded', deploymentFile: '/srv/gateway/var/chain/deployment.json' },
+      database: { kind: 'sqlite', file: '/srv/gateway/var/gateway.sqlite' },
+    });
+  });
+
+  it('names an invalid port and what it got', () => {
+    expect(problemsOf({ PORT: 'eighty' })).toEqual(['PORT: expected a port number, got "eighty"']);
+    // 0 would make the OS pick a port that the issuer URL and the banner could not name.
+    expect(problemsOf({ PORT: '0' })).toEqual(['PORT: expected a port number from 1 to 65535, got "0"']);
+  });
+
+  it('names every invalid setting at once', () => {
+    expect(problemsOf({ PORT: '70000', LOG_LEVEL: 'loud', KEYCLOAK_URL: 'ftp://kc' })).toEqual([
+      'PORT: expected a port number from 1 to 65535, got "70000"',
+      'LOG_LEVEL: expected fatal, error, warn, info, debug, trace or silent, got "loud"',
+      'KEYCLOAK_URL: expected an http(s) URL, got "ftp://kc"',
+    ]);
+  });
+
+  it('never echoes a malformed private key', () => {
+    const problems = problemsOf({ CHAIN_PRIVATE_KEY: '0xdeadbeef' });
+    expect(problems).toEqual(['CHAIN_PRIVATE_KEY: expected a 0x-prefixed 32-byte hex private key, got a value of the wrong form']);
+  });
+
+  it('refuses the embedded identity provider and chain in production unless explicitly allowed', () => {
+    expect(problemsOf({ NODE_ENV: 'production', PUBLIC_URL: 'https://gw.example.org' })).toEqual([
+      'KEYCLOAK_URL: required when NODE_ENV=production (the embedded identity provider is for development; set ALLOW_EMBEDDED_IN_PRODUCTION=true to run it anyway)',
+      'CHAIN_RPC_URL: required when NODE_ENV=production (the embedded anvil chain is for development; set ALLOW_EMBEDDED_IN_PRODUCTION=true to run it anyway)',
+    ]);
+  });
+
+  it('runs embedded parts in production when ALLOW_EMBEDDED_IN_PRODUCTION=true', () => {
+    const config = loadConfig({ NODE_ENV: 'production', PUBLIC_URL: 'https://gw.example.org/', ALLOW_EMBEDDED_IN_PRODUCTION: 'true' }, cwd);
+    expect(config.production).toBe(true);
+    expect(config.identity).toEqual({ mode: 'embedded', authServerUrl: 'https://gw.example.org/auth', realm: 'fhir-gateway', clientId: 'fhir-gateway' });
+    expect(config.chain.mode).toBe('embedded');
+  });
+
+  it('requires PUBLIC_URL in production', () => {
+    expect(problemsOf({ NODE_ENV: 'production', KEYCLOAK_URL: 'https://kc.example.org', CHAIN_RPC_URL: 'https://rpc.example.org', CHAIN_PRIVATE_KEY: `0x${'1'.repeat(64)}`, CHAIN_DEPLOYMENT_FILE: 'd.json' })).toEqual([
+      'PUBLIC_URL: required when NODE_ENV=production (the external https address of this gateway)',
+    ]);
+  });
+
+  it('uses a real Keycloak, chain and key when they are configured', () => {
+    const config = loadConfig(
+      {
+        NODE_ENV: 'production',
+        PUBLIC_URL: 'https://gw.example.org',
+        KEYCLOAK_URL: 'https://kc.example.org/',
+        KEYCLOAK_REALM: 'hospital',
+        CHAIN_RPC_URL: 'https://rpc.testnet.example.org',
+        CHAIN_ID: '98867',
+        CHAIN_PRIVATE_KEY: `0x${'1'.repeat(64)}`,
+        CHAIN_DEPLOYMENT_FILE: 'deploy/plume-testnet.json',
+      },
+      cwd,
+    );
+    expect(config.identity).toEqual({ mode: 'keycloak', authServerUrl: 'https://kc.example.org', realm: 'hospital', clientId: 'fhir-gateway' });
+    expect(config.chain).toEqual({
+      mode: 'external',
+      rpcUrl: 'https://rpc.testnet.example.org',
+      chainId: 98867,
+      deploymentFile: '/srv/gateway/deploy/plume-testnet.json',
+      privateKey: `0x${'1'.repeat(64)}`,
+    });
+  });
+
+  it('requires the key and deployment file with an external chain', () => {
+    expect(problemsOf({ CHAIN_RPC_URL: 'http://127.0.0.1:8545' })).toEqual([
+      'CHAIN_PRIVATE_KEY: required with CHAIN_RPC_URL (the key the gateway relays and anchors with), got nothing',
+      'CHAIN_DEPLOYMENT_FILE: required with CHAIN_RPC_URL (written by `npm run contracts:deploy`), got nothing',
+    ]);
+  });
+
+  it("refuses anvil's well-known development key in production", () => {
+    expect(
+      problemsOf({
+        NODE_ENV: 'production',
+        PUBLIC_URL: 'https://gw.example.org',
+        KEYCLOAK_URL: 'https://kc.example.org',
+        CHAIN_RPC_URL: 'https://rpc.example.org',
+        CHAIN_DEPLOYMENT_FILE: 'd.json',
+        CHAIN_PRIVATE_KEY: '0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80',
+      }),
+    ).toEqual(['CHAIN_PRIVATE_KEY: is a publicly known development key, refused when NODE_ENV=production']);
+  });
+
+  it('lists exactly the ten keys of the public development mnemonic as well-known', () => {
+    const mnemonic = 'test test test test test test test test test test test junk';
+    const derived = Array.from({ length: 10 }, (_, i) => HDNodeWallet.fromPhrase(mnemonic, undefined, `m/44'/60'/0'/0/${i}`).privateKey);
+    expect([...WELL_KNOWN_DEV_KEYS]).toEqual(derived);
+  });
+
+  it.each([
+    ['PUBLIC_URL', { PUBLIC_URL: 'http://gw.example.org' }, 'PUBLIC_URL: expected an https URL (or a loopback http one) when NODE_ENV=production, got "http://gw.example.org"'],
+    ['KEYCLOAK_URL', { KEYCLOAK_URL: 'http://kc.example.org' }, 'KEYCLOAK_URL: expected an https URL (or a loopback http one) when NODE_ENV=production, got "http://kc.example.org"'],
+    ['CHAIN_RPC_URL', { CHAIN_RPC_URL: 'http://rpc.example.org/v2/api-key' }, 'CHAIN_RPC_URL: expected an https URL (or a loopback http one) when NODE_ENV=production, got an http URL'],
+  ])('requires https for %s in production', (_key, override, problem) => {
+    const env = {
+      NODE_ENV: 'production',
+      PUBLIC_URL: 'https://gw.example.org',
+      KEYCLOAK_URL: 'https://kc.example.org',
+      CHAIN_RPC_URL: 'https://rpc.example.org',
+      CHAIN_PRIVATE_KEY: `0x${'1'.repeat(64)}`,
+      CHAIN_DEPLOYMENT_FILE: 'd.json',
+      ...override,
+    };
+    expect(problemsOf(env)).toEqual([problem]);
+  });
+
+  it('lets production use plain http to services on loopback', () => {
+    const env = { NODE_ENV: 'production', PUBLIC_URL: 'http://127.0.0.1:8080', KEYCLOAK_URL: 'http://localhost:8081', CHAIN_RPC_URL: 'http://127.0.0.1:8545', CHAIN_PRIVATE_KEY: `0x${'1'.repeat(64)}`, CHAIN_DEPLOYMENT_FILE: 'd.json' };
+    const config = loadConfig(env, cwd);
+    expect([config.http.publicUrl, config.identity.authServerUrl, config.chain.rpcUrl]).toEqual(['http://127.0.0.1:8080', 'http://localhost:8081', 'http://127.0.0.1:8545']);
+  });
+
+  it('accepts a sqlite DATABASE_URL and names an unsupported one', () => {
+    expect(loadConfig({ DATABASE_URL: 'sqlite:data/db.sqlite' }, cwd).database).toEqual({ kind: 'sqlite', file: '/srv/gateway/data/db.sqlite' });
+    expect(problemsOf({ DATABASE_URL: 'mysql://u:secret@h/db' })).toEqual(['DATABASE_URL: expected sqlite:<path>, got "mysql:…"']);
+  });
+
+  it('parses boolean flags strictly', () => {
+    expect(problemsOf({ ALLOW_EMBEDDED_IN_PRODUCTION: 'maybe' })).toEqual(['ALLOW_EMBEDDED_IN_PRODUCTION: expected true or false, got "maybe"']);
+  });
+});

@@ -1,0 +1,34 @@
+import { z } from 'zod';
+
+const booleanFlag = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'], { error: 'expected true or false' })
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+const httpUrl = z.url({ protocol: /^https?$/, error: 'expected an http(s) URL' });
+
+const PORT_RANGE = 'expected a port number from 1 to 65535';
+
+/**
+ * The environment variables the gateway reads, each validated at boot.
+ * Every key here is documented in the README's configuration table; keep them in step.
+ */
+export const envSchema = z.object({
+  NODE_ENV: z.enum(['development', 'test', 'production'], { error: 'expected development, test or production' }).default('development'),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  PORT: z.coerce.number({ error: 'expected a port number' }).int(PORT_RANGE).min(1, PORT_RANGE).max(65535, PORT_RANGE).default(8080),
+  PUBLIC_URL: httpUrl.optional(),
+  DATA_DIR: z.string().min(1).default('var'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], { error: 'expected fatal, error, warn, info, debug, trace or silent' }).default('info'),
+  BODY_LIMIT_BYTES: z.coerce.number({ error: 'expected a number of bytes' }).int().min(1024).max(64 * 1024 * 1024).default(1024 * 1024),
+  KEYCLOAK_URL: httpUrl.optional(),
+  KEYCLOAK_REALM: z.string().regex(/^[A-Za-z0-9._-]+$/, 'expected a realm name').default('fhir-gateway'),
+  KEYCLOAK_CLIENT_ID: z.string().min(1).default('fhir-gateway'),
+  CHAIN_RPC_URL: httpUrl.optional(),
+  CHAIN_ID: z.coerce.number({ error: 'expected a chain id' }).int().positive().optional(),
+  CHAIN_DEPLOYMENT_FILE: z.string().min(1).optional(),
+  CHAIN_PRIVATE_KEY: z.string().regex(/^0x[0-9a-fA-F]{64}$/, 'expected a 0x-prefixed 32-byte hex private key').optional(),
+  DATABASE_URL: z.string().min(1).optional(),
+  ALLOW_EMBEDDED_IN_PRODUCTION: booleanFlag.default(false),
+});
+
+export type Env = z.infer<typeof envSchema>;

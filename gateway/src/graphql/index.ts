@@ -1,0 +1,1 @@
+export { GatewayGraphqlModule } from './graphql.module.js';

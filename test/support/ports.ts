@@ -1,0 +1,1 @@
+export { freePort } from '../../gateway/src/common/index.js';
