@@ -104,8 +104,12 @@ describe('the gateway process (npm start)', () => {
     process.kill(anvilPid, 'SIGKILL');
     await waitUntil('readiness 503', async () => (await readyStatus(base)) === 503, 10_000);
     expect(await (await fetch(`${base}/health/ready`)).json()).toEqual({ status: 'not ready', checks: { store: { up: true }, chain: { up: false }, identity: { up: true } } });
+    // The log lines travel through a pipe: wait for them rather than racing the HTTP answer. The detail is a JSON
+    // string that may itself hold escaped quotes (e.g. an RPC error), so match JSON string content, not [^"].
+    const notReadyLine = /"context":"health","down":\{"chain":"(?:[^"\\]|\\.)+"\},"msg":"not ready"/;
+    await waitUntil('the log lines', () => notReadyLine.test(output()) && /exited unexpectedly/.test(output()), 5_000).catch(() => undefined);
     expect(output()).toMatch(/anvil pid \d+ exited unexpectedly with signal SIGKILL/);
-    expect(output()).toMatch(/"context":"health","down":\{"chain":"[^"]+"\},"msg":"not ready"/);
+    expect(output()).toMatch(notReadyLine);
     child.kill('SIGTERM');
     await exited(child);
   });
