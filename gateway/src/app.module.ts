@@ -8,6 +8,7 @@ import { GatewayGraphqlModule } from './graphql/index.js';
 import { HealthModule } from './health/index.js';
 import { IdentityModule } from './identity/index.js';
 import { MetricsModule } from './metrics/index.js';
+import { PatientsModule } from './patients/index.js';
 import { StoreModule } from './store/index.js';
 import { WebModule } from './web/index.js';
 
@@ -30,6 +31,7 @@ export class AppModule {
         HealthModule,
         AuditModule,
         MetricsModule,
+        PatientsModule,
         GatewayGraphqlModule.forRoot(config),
         WebModule,
       ],

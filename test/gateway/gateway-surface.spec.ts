@@ -216,7 +216,7 @@ describe('GraphQL introspection', () => {
   });
 
   it('refuses introspection in production with a validation error', async () => {
-    const gw = await startGateway({ NODE_ENV: 'production', ALLOW_EMBEDDED_IN_PRODUCTION: 'true' });
+    const gw = await startGateway({ NODE_ENV: 'production', ALLOW_EMBEDDED_IN_PRODUCTION: 'true', STORE_MASTER_KEY: 'c'.repeat(43) });
     try {
       const { status, body } = await graphql(gw, '{ __schema { queryType { name } } }');
       expect(status).toBe(400);

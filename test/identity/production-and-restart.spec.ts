@@ -16,7 +16,7 @@ describe('the embedded identity provider in production mode (ALLOW_EMBEDDED_IN_P
   let gateway: StartedGateway;
 
   beforeAll(async () => {
-    gateway = await startGateway({ NODE_ENV: 'production', ALLOW_EMBEDDED_IN_PRODUCTION: 'true' });
+    gateway = await startGateway({ NODE_ENV: 'production', ALLOW_EMBEDDED_IN_PRODUCTION: 'true', STORE_MASTER_KEY: 'c'.repeat(43) });
   });
 
   afterAll(async () => {

@@ -170,5 +170,6 @@ describe('the gateway process (npm start)', () => {
     expect(await exited(child)).toEqual({ code: 78, signal: null });
     expect(output()).toContain('KEYCLOAK_URL: required when NODE_ENV=production');
     expect(output()).toContain('CHAIN_RPC_URL: required when NODE_ENV=production');
+    expect(output()).toContain('STORE_MASTER_KEY: required when NODE_ENV=production');
   });
 });

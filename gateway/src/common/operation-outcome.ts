@@ -22,6 +22,7 @@ export type IssueType =
   | 'too-long'
   | 'not-supported'
   | 'processing'
+  | 'too-costly'
   | 'throttled'
   | 'transient'
   | 'exception'

@@ -2,6 +2,8 @@ import { HDNodeWallet } from 'ethers';
 import { ConfigError, loadConfig, WELL_KNOWN_DEV_KEYS } from './app-config.js';
 
 const cwd = '/srv/gateway';
+/** A well-formed STORE_MASTER_KEY (production requires one). */
+const MASTER = 'B'.repeat(43);
 
 function problemsOf(env: NodeJS.ProcessEnv): readonly string[] {
   try {
@@ -25,7 +27,17 @@ describe('loadConfig', () => {
       identity: { mode: 'embedded', authServerUrl: 'http://localhost:8080/auth', realm: 'fhir-gateway', clientId: 'fhir-gateway' },
       chain: { mode: 'embedded', deploymentFile: '/srv/gateway/var/chain/deployment.json' },
       database: { kind: 'sqlite', file: '/srv/gateway/var/gateway.sqlite' },
+      store: { masterKeyFile: '/srv/gateway/var/keys/store-master.key' },
     });
+  });
+
+  it('requires STORE_MASTER_KEY in production, and never echoes a malformed one', () => {
+    const env = { NODE_ENV: 'production', PUBLIC_URL: 'https://gw.example.org', ALLOW_EMBEDDED_IN_PRODUCTION: 'true' };
+    expect(problemsOf(env)).toEqual([
+      'STORE_MASTER_KEY: required when NODE_ENV=production (base64url of 32 random bytes from your secret store: it seals escrow keys and keys the blind indexes), got nothing',
+    ]);
+    expect(problemsOf({ ...env, STORE_MASTER_KEY: 'short-secret' })).toEqual(['STORE_MASTER_KEY: expected base64url of 32 random bytes, got a value of the wrong form']);
+    expect(loadConfig({ ...env, STORE_MASTER_KEY: MASTER }, cwd).store).toEqual({ masterKey: MASTER, masterKeyFile: '/srv/gateway/var/keys/store-master.key' });
   });
 
   it('names an invalid port and what it got', () => {
@@ -48,21 +60,21 @@ describe('loadConfig', () => {
   });
 
   it('refuses the embedded identity provider and chain in production unless explicitly allowed', () => {
-    expect(problemsOf({ NODE_ENV: 'production', PUBLIC_URL: 'https://gw.example.org' })).toEqual([
+    expect(problemsOf({ NODE_ENV: 'production', STORE_MASTER_KEY: MASTER, PUBLIC_URL: 'https://gw.example.org' })).toEqual([
       'KEYCLOAK_URL: required when NODE_ENV=production (the embedded identity provider is for development; set ALLOW_EMBEDDED_IN_PRODUCTION=true to run it anyway)',
       'CHAIN_RPC_URL: required when NODE_ENV=production (the embedded anvil chain is for development; set ALLOW_EMBEDDED_IN_PRODUCTION=true to run it anyway)',
     ]);
   });
 
   it('runs embedded parts in production when ALLOW_EMBEDDED_IN_PRODUCTION=true', () => {
-    const config = loadConfig({ NODE_ENV: 'production', PUBLIC_URL: 'https://gw.example.org/', ALLOW_EMBEDDED_IN_PRODUCTION: 'true' }, cwd);
+    const config = loadConfig({ NODE_ENV: 'production', STORE_MASTER_KEY: MASTER, PUBLIC_URL: 'https://gw.example.org/', ALLOW_EMBEDDED_IN_PRODUCTION: 'true' }, cwd);
     expect(config.production).toBe(true);
     expect(config.identity).toEqual({ mode: 'embedded', authServerUrl: 'https://gw.example.org/auth', realm: 'fhir-gateway', clientId: 'fhir-gateway' });
     expect(config.chain.mode).toBe('embedded');
   });
 
   it('requires PUBLIC_URL in production', () => {
-    expect(problemsOf({ NODE_ENV: 'production', KEYCLOAK_URL: 'https://kc.example.org', CHAIN_RPC_URL: 'https://rpc.example.org', CHAIN_PRIVATE_KEY: `0x${'1'.repeat(64)}`, CHAIN_DEPLOYMENT_FILE: 'd.json' })).toEqual([
+    expect(problemsOf({ NODE_ENV: 'production', STORE_MASTER_KEY: MASTER, KEYCLOAK_URL: 'https://kc.example.org', CHAIN_RPC_URL: 'https://rpc.example.org', CHAIN_PRIVATE_KEY: `0x${'1'.repeat(64)}`, CHAIN_DEPLOYMENT_FILE: 'd.json' })).toEqual([
       'PUBLIC_URL: required when NODE_ENV=production (the external https address of this gateway)',
     ]);
   });
@@ -70,7 +82,7 @@ describe('loadConfig', () => {
   it('uses a real Keycloak, chain and key when they are configured', () => {
     const config = loadConfig(
       {
-        NODE_ENV: 'production',
+        NODE_ENV: 'production', STORE_MASTER_KEY: MASTER,
         PUBLIC_URL: 'https://gw.example.org',
         KEYCLOAK_URL: 'https://kc.example.org/',
         KEYCLOAK_REALM: 'hospital',
@@ -101,7 +113,7 @@ describe('loadConfig', () => {
   it("refuses anvil's well-known development key in production", () => {
     expect(
       problemsOf({
-        NODE_ENV: 'production',
+        NODE_ENV: 'production', STORE_MASTER_KEY: MASTER,
         PUBLIC_URL: 'https://gw.example.org',
         KEYCLOAK_URL: 'https://kc.example.org',
         CHAIN_RPC_URL: 'https://rpc.example.org',
@@ -123,7 +135,7 @@ describe('loadConfig', () => {
     ['CHAIN_RPC_URL', { CHAIN_RPC_URL: 'http://rpc.example.org/v2/api-key' }, 'CHAIN_RPC_URL: expected an https URL (or a loopback http one) when NODE_ENV=production, got an http URL'],
   ])('requires https for %s in production', (_key, override, problem) => {
     const env = {
-      NODE_ENV: 'production',
+      NODE_ENV: 'production', STORE_MASTER_KEY: MASTER,
       PUBLIC_URL: 'https://gw.example.org',
       KEYCLOAK_URL: 'https://kc.example.org',
       CHAIN_RPC_URL: 'https://rpc.example.org',
@@ -135,14 +147,48 @@ describe('loadConfig', () => {
   });
 
   it('lets production use plain http to services on loopback', () => {
-    const env = { NODE_ENV: 'production', PUBLIC_URL: 'http://127.0.0.1:8080', KEYCLOAK_URL: 'http://localhost:8081', CHAIN_RPC_URL: 'http://127.0.0.1:8545', CHAIN_PRIVATE_KEY: `0x${'1'.repeat(64)}`, CHAIN_DEPLOYMENT_FILE: 'd.json' };
+    const env = { NODE_ENV: 'production', STORE_MASTER_KEY: MASTER, PUBLIC_URL: 'http://127.0.0.1:8080', KEYCLOAK_URL: 'http://localhost:8081', CHAIN_RPC_URL: 'http://127.0.0.1:8545', CHAIN_PRIVATE_KEY: `0x${'1'.repeat(64)}`, CHAIN_DEPLOYMENT_FILE: 'd.json' };
     const config = loadConfig(env, cwd);
     expect([config.http.publicUrl, config.identity.authServerUrl, config.chain.rpcUrl]).toEqual(['http://127.0.0.1:8080', 'http://localhost:8081', 'http://127.0.0.1:8545']);
   });
 
-  it('accepts a sqlite DATABASE_URL and names an unsupported one', () => {
+  it('accepts a sqlite DATABASE_URL relative to the working directory', () => {
     expect(loadConfig({ DATABASE_URL: 'sqlite:data/db.sqlite' }, cwd).database).toEqual({ kind: 'sqlite', file: '/srv/gateway/data/db.sqlite' });
-    expect(problemsOf({ DATABASE_URL: 'mysql://u:secret@h/db' })).toEqual(['DATABASE_URL: expected sqlite:<path>, got "mysql:…"']);
+  });
+
+  it.each(['postgres://fhir:s3cret@db.example.org:5432/fhir?sslmode=verify-full', 'postgresql://fhir@db.example.org/fhir'])(
+    'accepts the PostgreSQL URL %s with a pool of 10 connections by default',
+    (url) => {
+      expect(loadConfig({ DATABASE_URL: url }, cwd).database).toEqual({ kind: 'postgres', url, poolSize: 10 });
+    },
+  );
+
+  it('sizes the PostgreSQL pool from DATABASE_POOL_SIZE', () => {
+    expect(loadConfig({ DATABASE_URL: 'postgres://db.example.org/fhir', DATABASE_POOL_SIZE: '25' }, cwd).database).toEqual({ kind: 'postgres', url: 'postgres://db.example.org/fhir', poolSize: 25 });
+  });
+
+  it.each([
+    ['0', 'DATABASE_POOL_SIZE: expected a number of connections from 1 to 200, got "0"'],
+    ['201', 'DATABASE_POOL_SIZE: expected a number of connections from 1 to 200, got "201"'],
+    ['2.5', 'DATABASE_POOL_SIZE: expected a number of connections from 1 to 200, got "2.5"'],
+    ['many', 'DATABASE_POOL_SIZE: expected a number of connections, got "many"'],
+  ])('refuses DATABASE_POOL_SIZE=%s', (size, problem) => {
+    expect(problemsOf({ DATABASE_URL: 'postgres://db.example.org/fhir', DATABASE_POOL_SIZE: size })).toEqual([problem]);
+  });
+
+  it('names what DATABASE_URL accepts when given another scheme, without echoing the password', () => {
+    expect(problemsOf({ DATABASE_URL: 'mysql://u:secret@h/db' })).toEqual(['DATABASE_URL: expected sqlite:<path>, postgres://… or postgresql://…, got "mysql:…"']);
+  });
+
+  it('refuses a PostgreSQL URL that does not parse, without echoing the password', () => {
+    expect(problemsOf({ DATABASE_URL: 'postgres://fhir:s3cret@[db/fhir' })).toEqual(['DATABASE_URL: expected postgres://[user[:password]@]host[:port]/database, got a postgres URL that does not parse']);
+    expect(problemsOf({ DATABASE_URL: 'postgresql:fhir' })).toEqual(['DATABASE_URL: expected postgres://[user[:password]@]host[:port]/database, got a postgres URL that does not parse']);
+  });
+
+  it('keeps the SQLite default in production (a single-instance deployment) and takes PostgreSQL there too', () => {
+    const env = { NODE_ENV: 'production', PUBLIC_URL: 'https://gw.example.org', KEYCLOAK_URL: 'https://kc.example.org', CHAIN_RPC_URL: 'https://rpc.example.org', CHAIN_PRIVATE_KEY: `0x${'1'.repeat(64)}`, CHAIN_DEPLOYMENT_FILE: 'd.json', STORE_MASTER_KEY: 'A'.repeat(43), DATA_DIR: '/var/lib/gateway' };
+    expect(loadConfig(env, cwd).database).toEqual({ kind: 'sqlite', file: '/var/lib/gateway/gateway.sqlite' });
+    expect(loadConfig({ ...env, DATABASE_URL: 'postgres://fhir:s3cret@db.internal/fhir', DATABASE_POOL_SIZE: '50' }, cwd).database).toEqual({ kind: 'postgres', url: 'postgres://fhir:s3cret@db.internal/fhir', poolSize: 50 });
   });
 
   it('parses boolean flags strictly', () => {

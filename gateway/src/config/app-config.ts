@@ -1,5 +1,6 @@
 import { isAbsolute, resolve } from 'node:path';
 import { envSchema } from './config.schema.js';
+import { type DatabaseConfig, parseDatabaseUrl } from './database-url.js';
 
 /**
  * The ten private keys anvil (and Hardhat) derive from their public development mnemonic ("test test … junk",
@@ -48,7 +49,10 @@ export interface AppConfig {
     readonly deploymentFile: string;
     readonly privateKey?: string;
   };
-  readonly database: { readonly kind: 'sqlite'; readonly file: string };
+  /** SQLite (embedded, also allowed in production for a single instance) or PostgreSQL (scale-out, design.md §4). */
+  readonly database: DatabaseConfig;
+  /** The patient stores' master key (base64url, 32 bytes) from STORE_MASTER_KEY; the embedded mode keeps one under DATA_DIR. */
+  readonly store: { readonly masterKey?: string; readonly masterKeyFile: string };
 }
 
 /** Thrown when the environment is missing or has an invalid setting; the message names every bad setting. */
@@ -60,7 +64,7 @@ export class ConfigError extends Error {
 }
 
 /** Settings whose values are secret (a key, or a URL that may carry a password): never echoed. */
-const SECRET_SETTINGS: ReadonlySet<string> = new Set(['CHAIN_PRIVATE_KEY', 'DATABASE_URL', 'CHAIN_RPC_URL']);
+const SECRET_SETTINGS: ReadonlySet<string> = new Set(['CHAIN_PRIVATE_KEY', 'DATABASE_URL', 'CHAIN_RPC_URL', 'STORE_MASTER_KEY']);
 
 function describeReceived(env: NodeJS.ProcessEnv, key: string): string {
   if (!(key in env) || env[key] === undefined) return 'nothing';
@@ -121,13 +125,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
   if (production && e.CHAIN_PRIVATE_KEY && WELL_KNOWN_DEV_KEYS.has(e.CHAIN_PRIVATE_KEY.toLowerCase())) {
     problems.push('CHAIN_PRIVATE_KEY: is a publicly known development key, refused when NODE_ENV=production');
   }
-  let database: AppConfig['database'] = { kind: 'sqlite', file: resolve(dataDir, 'gateway.sqlite') };
+  if (production && !e.STORE_MASTER_KEY) {
+    problems.push('STORE_MASTER_KEY: required when NODE_ENV=production (base64url of 32 random bytes from your secret store: it seals escrow keys and keys the blind indexes), got nothing');
+  }
+  let database: DatabaseConfig = { kind: 'sqlite', file: resolve(dataDir, 'gateway.sqlite') };
   if (e.DATABASE_URL) {
-    if (e.DATABASE_URL.startsWith('sqlite:')) {
-      database = { kind: 'sqlite', file: abs(e.DATABASE_URL.slice('sqlite:'.length).replace(/^\/\//, '')) };
-    } else {
-      problems.push(`DATABASE_URL: expected sqlite:<path>, got ${JSON.stringify(e.DATABASE_URL.split(':')[0] + ':…')}`);
-    }
+    const parsedUrl = parseDatabaseUrl(e.DATABASE_URL, e.DATABASE_POOL_SIZE, abs);
+    if ('problem' in parsedUrl) problems.push(parsedUrl.problem);
+    else database = parsedUrl.database;
   }
   if (problems.length > 0) throw new ConfigError(problems);
 
@@ -151,5 +156,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
       ...(e.CHAIN_PRIVATE_KEY ? { privateKey: e.CHAIN_PRIVATE_KEY } : {}),
     },
     database,
+    store: { ...(e.STORE_MASTER_KEY ? { masterKey: e.STORE_MASTER_KEY } : {}), masterKeyFile: resolve(dataDir, 'keys', 'store-master.key') },
   };
 }

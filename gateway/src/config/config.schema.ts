@@ -7,6 +7,7 @@ const booleanFlag = z
 const httpUrl = z.url({ protocol: /^https?$/, error: 'expected an http(s) URL' });
 
 const PORT_RANGE = 'expected a port number from 1 to 65535';
+const POOL_RANGE = 'expected a number of connections from 1 to 200';
 
 /**
  * The environment variables the gateway reads, each validated at boot.
@@ -28,6 +29,8 @@ export const envSchema = z.object({
   CHAIN_DEPLOYMENT_FILE: z.string().min(1).optional(),
   CHAIN_PRIVATE_KEY: z.string().regex(/^0x[0-9a-fA-F]{64}$/, 'expected a 0x-prefixed 32-byte hex private key').optional(),
   DATABASE_URL: z.string().min(1).optional(),
+  STORE_MASTER_KEY: z.string().regex(/^[A-Za-z0-9_-]{43}=?$/, 'expected base64url of 32 random bytes').optional(),
+  DATABASE_POOL_SIZE: z.coerce.number({ error: 'expected a number of connections' }).int(POOL_RANGE).min(1, POOL_RANGE).max(200, POOL_RANGE).default(10),
   ALLOW_EMBEDDED_IN_PRODUCTION: booleanFlag.default(false),
 });
 

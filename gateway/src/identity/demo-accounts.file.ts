@@ -1,6 +1,6 @@
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { DEMO_CLIENT_SECRETS, DEMO_USER_PASSWORDS, type DemoAccounts, type DemoClient, type DemoUser } from './demo-accounts.js';
+import { DEMO_CLIENT_SECRETS, DEMO_PATIENT_MNEMONICS, DEMO_USER_PASSWORDS, type DemoAccounts, type DemoClient, type DemoUser } from './demo-accounts.js';
 import type { Realm } from './realm.model.js';
 
 /** The file scripts and tests read to act as any demo user (design §3). */
@@ -15,7 +15,7 @@ export function collectDemoAccounts(realm: Realm, tokenEndpoint: string): DemoAc
     .filter((u) => u.demo && u.password && DEMO_USER_PASSWORDS[u.username] !== undefined)
     .map((u) => {
       const fhirPatient = u.attributes['fhir_patient']?.[0];
-      return { id: u.id, username: u.username, password: DEMO_USER_PASSWORDS[u.username]!, roles: u.roles, ...(fhirPatient ? { fhirPatient } : {}) };
+      return { id: u.id, username: u.username, password: DEMO_USER_PASSWORDS[u.username]!, roles: u.roles, ...(fhirPatient ? { fhirPatient } : {}), ...(fhirPatient && DEMO_PATIENT_MNEMONICS[u.username] ? { mnemonic: DEMO_PATIENT_MNEMONICS[u.username] } : {}) };
     });
   const clients: DemoClient[] = realm.clients
     .filter((c) => c.demo && c.serviceAccountsEnabled && c.secret !== undefined)

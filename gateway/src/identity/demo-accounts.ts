@@ -16,6 +16,16 @@ export const DEMO_USER_PASSWORDS: Readonly<Record<string, string>> = {
   sam: 'sam-steward-demo',
 };
 
+/**
+ * The demo patients' BIP-39 mnemonics (design.md §3: fixed and documented, embedded mode only). Each is the
+ * 24-word encoding of SHA-256("fhir-gateway demo patient <username>"), so anyone can re-derive it; a real patient's
+ * mnemonic is generated in their browser and never leaves it.
+ */
+export const DEMO_PATIENT_MNEMONICS: Readonly<Record<string, string>> = {
+  alice: 'salad turkey often jaguar abstract palm tobacco achieve suit visit address scare twist example there drift month link space next salad angle trouble trick',
+  bob: 'twin provide blame use believe best adapt dog surge segment borrow bullet layer rain avoid lady exit upon know fringe grow essence gentle plate',
+};
+
 /** Client secrets of the demo confidential clients (Keycloak exports client secrets as they are). */
 export const DEMO_CLIENT_SECRETS: Readonly<Record<string, string>> = {
   'demo-hospital': 'FYBRjFWVeZkz1znZNXeQuSRE6nCSqCpy',
@@ -30,6 +40,8 @@ export interface DemoUser {
   readonly roles: readonly string[];
   /** The FHIR Patient id of a patient user (`fhir_patient` claim). */
   readonly fhirPatient?: string;
+  /** A demo patient's BIP-39 mnemonic, from which the key library derives their signing and compartment keys. */
+  readonly mnemonic?: string;
 }
 
 /** One demo confidential client (client_credentials). */

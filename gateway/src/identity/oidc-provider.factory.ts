@@ -10,7 +10,7 @@ import type { PasswordAuthenticator } from './password-authenticator.js';
 import { registerPasswordGrant } from './password.grant.js';
 import type { Realm, RealmClient } from './realm.model.js';
 import { allowKeycloakRedirects } from './redirect-uris.js';
-import { sqliteOidcAdapterFactory } from './sqlite-oidc.adapter.js';
+import { kyselyOidcAdapterFactory } from './kysely-oidc.adapter.js';
 import { accessTokenClaims, allowedScopes, idTokenClaims, mappableClaimNames } from './token-claims.js';
 
 /** Everything the provider is built from. */
@@ -77,7 +77,7 @@ export function createOidcProvider(deps: OidcProviderDeps): Provider {
   };
 
   const configuration: Configuration = {
-    adapter: sqliteOidcAdapterFactory({ db: deps.db }),
+    adapter: kyselyOidcAdapterFactory({ db: deps.db }),
     clients: realm.tokenClients.map(clientMetadata),
     jwks: { keys: [deps.keys.signingKey as never] },
     cookies: {

@@ -1,3 +1,5 @@
+import type { PatientStoreTables } from './records/record-tables.js';
+
 /**
  * Tables of the gateway's own database. Health data never appears here in plaintext: later migrations add the
  * encrypted patient stores (ciphertext and blind indexes only).
@@ -16,7 +18,7 @@ export interface OidcPayloadTable {
   consumed_at: number | null;
 }
 
-export interface DatabaseSchema {
+export interface DatabaseSchema extends PatientStoreTables {
   oidc_payload: OidcPayloadTable;
 }
 

@@ -2,19 +2,24 @@ import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleIn
 import type { Kysely } from 'kysely';
 import { APP_CONFIG, type AppConfig } from '../config/index.js';
 import type { DatabaseSchema } from './database.schema.js';
-import { migrateToLatest, openSqlite, pingDatabase } from './sqlite-database.js';
+import { migrateToLatest } from './migrate.js';
+import { assertDatabaseAnswers, describeDatabase, openDatabase, pingDatabase } from './open-database.js';
 
-/** Owns the gateway's database connection: opened and migrated at boot, closed at shutdown. */
+/** Owns the gateway's database (SQLite file or PostgreSQL pool): opened and migrated at boot, closed at shutdown. */
 @Injectable()
 export class DatabaseService implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger('store');
   readonly db: Kysely<DatabaseSchema>;
 
   constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {
-    this.db = openSqlite(config.database.file);
+    this.db = openDatabase(config.database, {
+      onIdleError: (error) => this.logger.warn({ error: error.message }, `idle connection to the ${describeDatabase(config.database)} failed; the pool replaces it`),
+    });
   }
 
+  /** Fails the boot with a message naming DATABASE_URL (never its password) when the database does not answer. */
   async onModuleInit(): Promise<void> {
+    await assertDatabaseAnswers(this.db, this.config.database);
     const { applied } = await migrateToLatest(this.db);
     this.logger.log({ kind: this.config.database.kind, applied }, applied.length ? 'database migrated' : 'database schema up to date');
   }
@@ -29,6 +34,7 @@ export class DatabaseService implements OnModuleInit, OnApplicationShutdown {
     }
   }
 
+  /** Closes the SQLite file or ends the PostgreSQL pool (waiting for checked-out connections to come back). */
   async onApplicationShutdown(): Promise<void> {
     await this.db.destroy();
   }

@@ -2,8 +2,10 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql } from 'kysely';
+import { migrateToLatest } from './migrate.js';
 import { MIGRATIONS } from './migrations/index.js';
-import { migrateToLatest, openSqlite, pingDatabase } from './sqlite-database.js';
+import { pingDatabase } from './open-database.js';
+import { openSqlite } from './sqlite-database.js';
 
 describe('the embedded SQLite database', () => {
   let dir: string;
@@ -21,7 +23,17 @@ describe('the embedded SQLite database', () => {
     const again = openSqlite(file);
     expect(await migrateToLatest(again)).toEqual({ applied: [] });
     const tables = await sql<{ name: string }>`select name from sqlite_master where type = 'table' and name not like 'sqlite_%' order by name`.execute(again);
-    expect(tables.rows.map((r) => r.name)).toEqual(['kysely_migration', 'kysely_migration_lock', 'oidc_payload']);
+    expect(tables.rows.map((r) => r.name)).toEqual([
+      'kysely_migration',
+      'kysely_migration_lock',
+      'oidc_payload',
+      'patient_identifier',
+      'patient_store',
+      'record',
+      'record_index',
+      'record_key',
+      'record_version',
+    ]);
     const journal = await sql<{ journal_mode: string }>`pragma journal_mode`.execute(again);
     expect(journal.rows[0]!.journal_mode).toBe('wal');
     await again.destroy();

@@ -1,12 +1,16 @@
 import type { Migration, MigrationProvider } from 'kysely';
 import * as m0001 from './0001-oidc-state.js';
+import * as m0002 from './0002-patient-stores.js';
 
 /**
  * Every schema migration, in order. Names are versioned and never change once released; add a new file for
- * every change (the same migrations run on SQLite and, with the scale-out adapter, PostgreSQL).
+ * every change. The same migrations run on SQLite and PostgreSQL: binary columns must take their type from
+ * `columnTypes(db).binary` (blob or bytea, see column-types.ts); 64-bit integers are `bigint`, JSON is `text`,
+ * and only SQL that both dialects accept may appear (SQLite applies a migration outside a transaction).
  */
 export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0001-oidc-state': m0001,
+  '0002-patient-stores': m0002,
 };
 
 /** Serves {@link MIGRATIONS} to Kysely's Migrator from code, so the compiled app needs no migration folder. */

@@ -3,7 +3,7 @@ import type { Adapter, AdapterPayload } from 'oidc-provider';
 import type { DatabaseSchema } from '../store/index.js';
 
 /** Shared by every model's adapter: the database, a clock and the throttle of the expiry purge. */
-export interface SqliteOidcStore {
+export interface KyselyOidcStore {
   readonly db: Kysely<DatabaseSchema>;
   readonly now?: () => number;
 }
@@ -12,14 +12,17 @@ const PURGE_INTERVAL_S = 60;
 
 /**
  * oidc-provider's storage adapter (sessions, interactions, codes, grants, refresh tokens) over the
- * `oidc_payload` table, one instance per model. JWT access tokens are self-contained and never stored. Rows carry their expiry; expired rows are never returned and are purged at most once a
- * minute. Payloads hold pseudonymous subject ids and token metadata only, never passwords or health data.
+ * `oidc_payload` table, one instance per model, on either database (SQLite or PostgreSQL: the upsert is
+ * `INSERT … ON CONFLICT DO UPDATE`, which both accept; times are int8 columns read back as numbers; payloads
+ * are JSON text). JWT access tokens are self-contained and never stored. Rows carry their expiry; expired rows
+ * are never returned and are purged at most once a minute. Payloads hold pseudonymous subject ids and token
+ * metadata only, never passwords or health data.
  */
-export class SqliteOidcAdapter implements Adapter {
+export class KyselyOidcAdapter implements Adapter {
   private static lastPurge = new WeakMap<object, number>();
 
   constructor(
-    private readonly store: SqliteOidcStore,
+    private readonly store: KyselyOidcStore,
     private readonly model: string,
   ) {}
 
@@ -85,14 +88,14 @@ export class SqliteOidcAdapter implements Adapter {
   }
 
   private async purgeExpired(now: number): Promise<void> {
-    const last = SqliteOidcAdapter.lastPurge.get(this.store) ?? 0;
+    const last = KyselyOidcAdapter.lastPurge.get(this.store) ?? 0;
     if (now - last < PURGE_INTERVAL_S) return;
-    SqliteOidcAdapter.lastPurge.set(this.store, now);
+    KyselyOidcAdapter.lastPurge.set(this.store, now);
     await this.store.db.deleteFrom('oidc_payload').where('expires_at', '<=', now).execute();
   }
 }
 
 /** The adapter factory oidc-provider calls once per model name. */
-export function sqliteOidcAdapterFactory(store: SqliteOidcStore): (model: string) => Adapter {
-  return (model: string) => new SqliteOidcAdapter(store, model);
+export function kyselyOidcAdapterFactory(store: KyselyOidcStore): (model: string) => Adapter {
+  return (model: string) => new KyselyOidcAdapter(store, model);
 }

@@ -1,0 +1,1 @@
+export { PatientsModule } from './patients.module.js';

@@ -1,0 +1,67 @@
+import { createHmac, hkdfSync, randomBytes } from 'node:crypto';
+import { xchacha20poly1305 } from '@noble/ciphers/chacha.js';
+import { concatBytes, expectLength, utf8 } from '../../crypto/index.js';
+
+/** Length of a blind-index token and a match hash: 128 bits of HMAC-SHA256 (collisions are negligible per patient). */
+export const TOKEN_LENGTH = 16;
+
+function derive(master: Uint8Array, label: string): Buffer {
+  return Buffer.from(hkdfSync('sha256', master, Buffer.alloc(0), label, 32));
+}
+
+/**
+ * The gateway's own store keys, all derived from one 32-byte master key (HKDF-SHA256, one versioned label each):
+ * - the escrow wrapping key, which seals each unclaimed patient's escrow X25519 secret at rest;
+ * - the blind-index secret, from which each patient's index key is derived (HMAC of the patient id), so tokens of
+ *   equal values are equal only within one patient (design.md §2.1);
+ * - the patient-matching key, one gateway-wide HMAC key for identifiers (`system|value`).
+ * The master key comes from the environment in production (never from the database).
+ */
+export class StoreKeyRing {
+  private readonly escrowKey: Buffer;
+  private readonly indexSecret: Buffer;
+  private readonly matchKey: Buffer;
+  private readonly indexKeys = new Map<string, Buffer>();
+
+  constructor(masterKey: Uint8Array) {
+    expectLength(masterKey, 32, 'store master key');
+    this.escrowKey = derive(masterKey, 'fhir-gateway/escrow-wrap/v1');
+    this.indexSecret = derive(masterKey, 'fhir-gateway/blind-index/v1');
+    this.matchKey = derive(masterKey, 'fhir-gateway/patient-match/v1');
+  }
+
+  /** Seals an escrow secret at rest: 24-byte random nonce || XChaCha20-Poly1305, AAD bound to the patient. */
+  sealEscrowSecret(patientId: string, secret: Uint8Array): Uint8Array {
+    const nonce = randomBytes(24);
+    return concatBytes(nonce, xchacha20poly1305(this.escrowKey, nonce, escrowAad(patientId)).encrypt(secret));
+  }
+
+  /** Opens an escrow secret; throws if it was tampered with or belongs to another patient. */
+  openEscrowSecret(patientId: string, sealed: Uint8Array): Uint8Array {
+    return xchacha20poly1305(this.escrowKey, sealed.subarray(0, 24), escrowAad(patientId)).decrypt(sealed.subarray(24));
+  }
+
+  /** A blind-index token: HMAC-SHA256(indexKey(patient), name 0x00 value), truncated to {@link TOKEN_LENGTH}. */
+  token(patientId: string, name: string, value: string): Buffer {
+    return createHmac('sha256', this.indexKey(patientId)).update(name).update('\0').update(value).digest().subarray(0, TOKEN_LENGTH);
+  }
+
+  /** The keyed hash that matches a patient by identifier across the gateway: HMAC-SHA256(matchKey, system|value). */
+  matchHash(system: string, value: string): Buffer {
+    return createHmac('sha256', this.matchKey).update(`${system}|${value}`).digest().subarray(0, TOKEN_LENGTH);
+  }
+
+  private indexKey(patientId: string): Buffer {
+    let key = this.indexKeys.get(patientId);
+    if (!key) {
+      key = createHmac('sha256', this.indexSecret).update(patientId).digest();
+      if (this.indexKeys.size > 100_000) this.indexKeys.clear();
+      this.indexKeys.set(patientId, key);
+    }
+    return key;
+  }
+}
+
+function escrowAad(patientId: string): Uint8Array {
+  return utf8(`fhir-gateway/escrow/v1\0${patientId}`);
+}

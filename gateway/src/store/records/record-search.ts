@@ -1,0 +1,121 @@
+import { evalFhirPathTyped, getSearchParameters, matchesSearchRequest, toTypedValue } from '@medplum/core';
+import type { Kysely } from 'kysely';
+import type { Principal } from '../../auth/index.js';
+import { OperationOutcomeError, outcome } from '../../common/index.js';
+import type { RecordAccessPolicy } from '../access/record-access.policy.js';
+import type { DatabaseSchema } from '../database.schema.js';
+import type { SearchPage, SearchQuery, StoredResource } from '../fhir-repository.js';
+import type { StoreKeyRing } from '../keys/store-key-ring.js';
+import { VERSION_COLUMNS, type VersionRow } from './record-io.js';
+import { decodeCursor, encodeCursor } from './cursor.js';
+import { dateRange } from './search-index.js';
+import { planSearch } from './search-plan.js';
+
+type Db = Kysely<DatabaseSchema>;
+
+/** Above this many patients in scope, a search must name its patient (tokens are per patient). */
+const MAX_PATIENTS_PER_SEARCH = 5_000;
+
+/**
+ * Search over the sealed stores (FHIR R4 §3.1.1.5): SQL selects candidates by plaintext routing columns and blind-
+ * index tokens (computed per patient in scope), only those are decrypted, then Medplum's matcher applies exact FHIR
+ * semantics (prefixes, periods, time zones) and the page is cut. `total` counts only what the caller may see.
+ */
+export class RecordSearch {
+  constructor(
+    private readonly db: Db,
+    private readonly ring: StoreKeyRing,
+    private readonly policy: RecordAccessPolicy,
+    private readonly open: (row: VersionRow) => Promise<StoredResource>,
+  ) {}
+
+  async search(principal: Principal, query: SearchQuery): Promise<SearchPage> {
+    const scope = this.policy.readScope(principal);
+    const plan = planSearch(query);
+    if (scope.kind === 'none' || plan.impossible) return { matches: [], included: [], total: 0 };
+
+    let patients = plan.patients;
+    if (plan.patientIdentifiers) {
+      for (const identifier of plan.patientIdentifiers) {
+        if (identifier.system === undefined) continue;
+        const row = await this.db.selectFrom('patient_identifier').select('patient_id').where('match_hash', '=', this.ring.matchHash(identifier.system, identifier.value)).executeTakeFirst();
+        patients = row ? (patients ?? [row.patient_id]).filter((p) => p === row.patient_id) : [];
+      }
+    }
+    let base = this.db
+      .selectFrom('record')
+      .innerJoin('patient_store', 'patient_store.patient_id', 'record.patient_id')
+      .where('record.resource_type', '=', query.resourceType)
+      .where('record.deleted', '=', 0)
+      .where('record.custodian', '=', scope.custodian)
+      .where('patient_store.claimed_at', 'is', null);
+    if (patients?.length === 0) return { matches: [], included: [], total: 0 };
+    if (patients) base = base.where('record.patient_id', 'in', [...patients]);
+    if (plan.ids) base = base.where('record.resource_id', 'in', [...plan.ids]);
+
+    if (plan.tokenGroups.length) {
+      const inScope = patients ?? (await base.select('record.patient_id').distinct().limit(MAX_PATIENTS_PER_SEARCH + 1).execute()).map((r) => r.patient_id);
+      if (inScope.length > MAX_PATIENTS_PER_SEARCH) {
+        throw new OperationOutcomeError(400, outcome('error', 'too-costly', `this search spans more than ${MAX_PATIENTS_PER_SEARCH} patients; name the patient (patient=Patient/<id>)`));
+      }
+      if (inScope.length === 0) return { matches: [], included: [], total: 0 };
+      for (const group of plan.tokenGroups) {
+        const tokens = inScope.flatMap((patient) => group.values.map((value) => this.ring.token(patient, group.name, value)));
+        base = base.where('record.resource_id', 'in', (qb) =>
+          qb.selectFrom('record_index').select('record_index.resource_id').where('record_index.resource_type', '=', query.resourceType).where('record_index.token', 'in', tokens),
+        );
+      }
+    }
+
+    const candidates = await base
+      .innerJoin('record_version', (join) =>
+        join.onRef('record_version.resource_type', '=', 'record.resource_type').onRef('record_version.resource_id', '=', 'record.resource_id').onRef('record_version.version_id', '=', 'record.version_id'),
+      )
+      .select(VERSION_COLUMNS.map((c) => `record_version.${c}` as const))
+      .execute();
+
+    const opened = await Promise.all(candidates.map((row) => this.open(row)));
+    const matches = opened.filter((s) => matchesSearchRequest(s.resource as never, plan.exact));
+    sortMatches(matches, query.sort);
+    const offset = query.cursor ? decodeCursor(query.cursor) : 0;
+    const page = matches.slice(offset, offset + query.count);
+    const included = await this.includes(principal, page, query.include);
+    return { matches: page, included, total: matches.length, ...(offset + query.count < matches.length ? { next: encodeCursor(offset + query.count) } : {}) };
+  }
+
+  /** `_include=<Type>:subject|patient`: the Patients the page's matches reference, where the caller may read them. */
+  private async includes(principal: Principal, page: readonly StoredResource[], include: readonly string[]): Promise<StoredResource[]> {
+    if (include.length === 0 || page.length === 0) return [];
+    const ids = new Set<string>();
+    for (const spec of include) {
+      const field = spec.split(':')[1];
+      for (const match of page) {
+        const ref = (match.resource[field ?? ''] as { reference?: string } | undefined)?.reference;
+        const m = ref && /^Patient\/([A-Za-z0-9\-.]{1,64})$/.exec(ref);
+        if (m) ids.add(m[1]!);
+      }
+    }
+    if (ids.size === 0) return [];
+    const found = await this.search(principal, { resourceType: 'Patient', params: [{ name: '_id', values: [...ids] }], count: ids.size, include: [] });
+    return [...found.matches];
+  }
+}
+
+/** `_sort` by the `date` parameter's value or by `_lastUpdated`; default: oldest write first, then id (stable). */
+function sortMatches(matches: StoredResource[], sort: string | undefined): void {
+  const descending = sort?.startsWith('-') ?? false;
+  const name = sort?.replace(/^-/, '');
+  const key = (s: StoredResource): number => {
+    if (name === 'date') {
+      const expression = getSearchParameters(s.resource.resourceType)?.['date']?.expression;
+      const first = expression ? evalFhirPathTyped(expression, [toTypedValue(s.resource)])[0] : undefined;
+      const value = first?.value as string | { start?: string; end?: string } | undefined;
+      const text = typeof value === 'string' ? value : (value?.start ?? value?.end);
+      return (text ? dateRange(text)?.[0] : undefined) ?? Number.NEGATIVE_INFINITY;
+    }
+    return Date.parse(s.resource.meta.lastUpdated);
+  };
+  const keyed = matches.map((m) => ({ m, k: key(m) }));
+  keyed.sort((a, b) => (a.k === b.k ? a.m.resource.id.localeCompare(b.m.resource.id) : (a.k < b.k ? -1 : 1) * (descending ? -1 : 1)));
+  keyed.forEach((x, i) => (matches[i] = x.m));
+}

@@ -1,0 +1,143 @@
+import type { Kysely } from 'kysely';
+import { type Compartment, fromBase64Url, newBatchKey, SealError, unwrapBatchKey, wipe, wrapBatchKey } from '../../crypto/index.js';
+import type { DatabaseSchema } from '../database.schema.js';
+import { nodeX25519 } from '../keys/node-x25519.js';
+import type { StoreKeyRing } from '../keys/store-key-ring.js';
+import type { BatchKey, WriteBatch } from './write-batch.js';
+
+type Db = Kysely<DatabaseSchema>;
+
+/** Raised when the gateway holds no key for a record (the store is claimed and no release covers it). */
+export class NoKeyError extends Error {
+  constructor(readonly patientId: string) {
+    super('the gateway holds no key for this record');
+    this.name = 'NoKeyError';
+  }
+}
+
+/** A bounded map that forgets its oldest entries (insertion order) and wipes evicted keys. */
+class KeyCache {
+  private readonly entries = new Map<string, Uint8Array>();
+  constructor(private readonly limit: number) {}
+  get(id: string): Uint8Array | undefined {
+    return this.entries.get(id);
+  }
+  set(id: string, key: Uint8Array): void {
+    if (this.entries.size >= this.limit) {
+      const oldest = this.entries.keys().next().value!;
+      wipe(this.entries.get(oldest));
+      this.entries.delete(oldest);
+    }
+    this.entries.set(id, key);
+  }
+  delete(id: string): void {
+    wipe(this.entries.get(id));
+    this.entries.delete(id);
+  }
+}
+
+/**
+ * The key side of the patient stores: escrow key pairs for unclaimed stores, batch keys wrapped to the right
+ * recipient (escrow or the patient's compartment key), and unwrapping for custodial reads. Unwrapped batch keys
+ * and escrow secrets are cached in memory (bounded), never persisted.
+ */
+export class StoreKeys {
+  private readonly batchKeys = new KeyCache(50_000);
+  private readonly escrowSecrets = new KeyCache(10_000);
+  /** Which cached batch keys belong to which patient, so a claim can drop them. */
+  private readonly cachedByPatient = new Map<string, Set<string>>();
+
+  constructor(private readonly ring: StoreKeyRing) {}
+
+  /** Creates the patient's store with a fresh escrow key pair (the secret sealed under the master key). */
+  async createStore(db: Db, patientId: string, now: number): Promise<void> {
+    const escrow = nodeX25519.generateKeyPair();
+    try {
+      await db
+        .insertInto('patient_store')
+        .values({ patient_id: patientId, created_at: now, escrow_public_key: escrow.publicKey, escrow_secret: this.ring.sealEscrowSecret(patientId, escrow.secretKey), claimed_at: null, owner_address: null, compartment_keys: null })
+        .execute();
+    } finally {
+      wipe(escrow.secretKey);
+    }
+  }
+
+  /** The batch key for (patient, compartment) in this batch: created and wrapped on first use (one agreement). */
+  async batchKeyFor(db: Db, batch: WriteBatch, patientId: string, compartment: Compartment, now: number): Promise<BatchKey> {
+    const existing = batch.get(patientId, compartment);
+    if (existing) return existing;
+    const store = await db.selectFrom('patient_store').select(['escrow_public_key', 'compartment_keys', 'claimed_at']).where('patient_id', '=', patientId).executeTakeFirstOrThrow();
+    const claimed = store.claimed_at !== null;
+    const recipient = claimed ? fromBase64Url((JSON.parse(store.compartment_keys!) as Record<string, string>)[compartment]!, 'compartment key') : new Uint8Array(store.escrow_public_key!);
+    const entry = batch.add(patientId, compartment, newBatchKey());
+    const envelope = wrapBatchKey(nodeX25519, recipient, entry.key, { patient: patientId, compartment, keyId: entry.keyId });
+    await db.insertInto('record_key').values({ key_id: entry.keyId, patient_id: patientId, compartment, recipient: claimed ? 'patient' : 'escrow', envelope, created_at: now }).execute();
+    if (!claimed) this.remember(patientId, entry.keyId, entry.key.slice());
+    return entry;
+  }
+
+  /**
+   * The batch key of a stored record, for a custodial read (escrow) — {@link NoKeyError} when the gateway holds no
+   * key (claimed store), {@link SealError} when the envelope fails its integrity check.
+   */
+  async openBatchKey(db: Db, keyId: string): Promise<Uint8Array> {
+    const cached = this.batchKeys.get(keyId);
+    if (cached) return cached;
+    const row = await db.selectFrom('record_key').select(['patient_id', 'compartment', 'recipient', 'envelope']).where('key_id', '=', keyId).executeTakeFirst();
+    if (!row) throw new SealError(`record key ${keyId} is missing`);
+    if (row.recipient !== 'escrow') throw new NoKeyError(row.patient_id);
+    const escrow = await this.escrowKeyPair(db, row.patient_id);
+    const key = unwrapBatchKey(nodeX25519, escrow, new Uint8Array(row.envelope), { patient: row.patient_id, compartment: row.compartment, keyId });
+    this.remember(row.patient_id, keyId, key);
+    return key;
+  }
+
+  private async escrowKeyPair(db: Db, patientId: string): Promise<{ secretKey: Uint8Array; publicKey: Uint8Array }> {
+    const store = await db.selectFrom('patient_store').select(['escrow_public_key', 'escrow_secret']).where('patient_id', '=', patientId).executeTakeFirst();
+    if (!store?.escrow_secret || !store.escrow_public_key) throw new NoKeyError(patientId);
+    let secretKey = this.escrowSecrets.get(patientId);
+    if (!secretKey) {
+      try {
+        secretKey = this.ring.openEscrowSecret(patientId, new Uint8Array(store.escrow_secret));
+      } catch {
+        throw new SealError('escrow secret does not open under the master key');
+      }
+      this.escrowSecrets.set(patientId, secretKey);
+    }
+    return { secretKey, publicKey: new Uint8Array(store.escrow_public_key) };
+  }
+
+  /**
+   * Re-wraps every batch key of an unclaimed store to the patient's compartment keys and destroys the escrow
+   * secret (design.md §2.1 "claim"). Runs inside the caller's transaction; returns how many keys were re-wrapped.
+   */
+  async rewrapToPatient(db: Db, patientId: string, publicKeys: Readonly<Record<Compartment, Uint8Array>>): Promise<number> {
+    const escrow = await this.escrowKeyPair(db, patientId);
+    const rows = await db.selectFrom('record_key').select(['key_id', 'compartment', 'envelope']).where('patient_id', '=', patientId).where('recipient', '=', 'escrow').execute();
+    for (const row of rows) {
+      const context = { patient: patientId, compartment: row.compartment, keyId: row.key_id };
+      const key = unwrapBatchKey(nodeX25519, escrow, new Uint8Array(row.envelope), context);
+      try {
+        const envelope = wrapBatchKey(nodeX25519, publicKeys[row.compartment as Compartment], key, context);
+        await db.updateTable('record_key').set({ envelope, recipient: 'patient' }).where('key_id', '=', row.key_id).execute();
+      } finally {
+        wipe(key);
+      }
+    }
+    return rows.length;
+  }
+
+  /** Drops every cached key of a patient (after a claim commits: the gateway must forget what it could read). */
+  forget(patientId: string): void {
+    this.escrowSecrets.delete(patientId);
+    for (const keyId of this.cachedByPatient.get(patientId) ?? []) this.batchKeys.delete(keyId);
+    this.cachedByPatient.delete(patientId);
+  }
+
+  private remember(patientId: string, keyId: string, key: Uint8Array): void {
+    this.batchKeys.set(keyId, key);
+    let ids = this.cachedByPatient.get(patientId);
+    if (!ids) this.cachedByPatient.set(patientId, (ids = new Set()));
+    ids.add(keyId);
+  }
+}

@@ -1,0 +1,275 @@
+import { randomUUID } from 'node:crypto';
+import { Logger } from '@nestjs/common';
+import type { Kysely } from 'kysely';
+import type { Principal } from '../auth/index.js';
+import { conflict, forbidden, gone, internalError, notFound, OperationOutcomeError, preconditionFailed, unprocessable } from '../common/index.js';
+import { SealError } from '../crypto/index.js';
+import type { RecordAccessPolicy } from './access/record-access.policy.js';
+import { principalRef } from './access/record-access.policy.js';
+import type { DatabaseSchema } from './database.schema.js';
+import type { CreateResult, FhirRepository, FhirResource, SearchPage, SearchParam, SearchQuery, StoredResource } from './fhir-repository.js';
+import type { StoreKeyRing } from './keys/store-key-ring.js';
+import { compartmentOf } from './records/compartment-map.js';
+import { openVersion, VERSION_COLUMNS, type VersionRow, writeVersion } from './records/record-io.js';
+import { decodeCursor, encodeCursor } from './records/cursor.js';
+import { RecordSearch } from './records/record-search.js';
+import { patientReferenceOf } from './records/search-index.js';
+import { NoKeyError, type StoreKeys } from './records/store-keys.js';
+import { WriteBatch } from './records/write-batch.js';
+
+type Db = Kysely<DatabaseSchema>;
+
+/** Collaborators shared by the root repository and the ones bound to a transaction. */
+export interface RepositoryParts {
+  readonly keys: StoreKeys;
+  readonly ring: StoreKeyRing;
+  readonly policy: RecordAccessPolicy;
+  readonly clock: () => number;
+}
+
+interface CurrentRow {
+  readonly patient_id: string;
+  readonly compartment: string;
+  readonly version_id: number;
+  readonly deleted: number;
+  readonly custodian: string;
+  readonly last_updated: number;
+  readonly claimed_at: number | null;
+}
+
+const UNIQUE_VIOLATION = /UNIQUE constraint failed|duplicate key value violates unique constraint/;
+
+/**
+ * The FHIR repository over the encrypted patient stores (design.md §2.1), on SQLite or PostgreSQL through Kysely:
+ * the same statements run on both. Access decisions come from {@link RecordAccessPolicy}; records the caller may
+ * not know exist answer 404. Writes seal each version (record-io.ts); reads open it with the batch key the gateway
+ * holds (escrow), and a record that fails its integrity check is reported, logged as an alert and never returned.
+ */
+export class SealedFhirRepository implements FhirRepository {
+  private readonly logger = new Logger('store');
+  private readonly searcher: RecordSearch;
+
+  constructor(
+    private readonly db: Db,
+    private readonly parts: RepositoryParts,
+    private readonly batch?: WriteBatch,
+  ) {
+    this.searcher = new RecordSearch(db, parts.ring, parts.policy, (row) => this.open(row));
+  }
+
+  async transaction<T>(work: (repository: FhirRepository) => Promise<T>): Promise<T> {
+    if (this.batch) return work(this);
+    const batch = new WriteBatch();
+    try {
+      return await this.db.transaction().execute((trx) => work(new SealedFhirRepository(trx, this.parts, batch)));
+    } finally {
+      batch.close();
+    }
+  }
+
+  async create(principal: Principal, resource: FhirResource, options: { readonly ifNoneExist?: readonly SearchParam[]; readonly id?: string } = {}): Promise<CreateResult> {
+    this.requireWriter(principal);
+    if (options.ifNoneExist?.length) {
+      const existing = await this.conditionalMatch(principal, resource.resourceType, options.ifNoneExist);
+      if (existing) return existing;
+    }
+    const id = options.id ?? randomUUID();
+    return this.transaction(async (repo) => ({ created: true as const, stored: await (repo as SealedFhirRepository).writeNew(principal, { ...resource, id }) }));
+  }
+
+  async read(principal: Principal, resourceType: string, id: string): Promise<StoredResource> {
+    const current = await this.readable(principal, resourceType, id);
+    if (current.deleted) throw gone(`${resourceType}/${id} was deleted`);
+    return this.openVersionOf(resourceType, id, current.version_id);
+  }
+
+  async vread(principal: Principal, resourceType: string, id: string, versionId: string): Promise<StoredResource> {
+    await this.readable(principal, resourceType, id);
+    if (!/^[1-9]\d{0,15}$/.test(versionId)) throw notFound(`${resourceType}/${id} has no version ${versionId.slice(0, 20)}`);
+    const stored = await this.openVersionOf(resourceType, id, Number(versionId));
+    if (stored.deleted) throw gone(`${resourceType}/${id} version ${versionId} is a deletion`);
+    return stored;
+  }
+
+  async update(principal: Principal, resource: FhirResource & { id: string }, options: { readonly ifMatch?: string } = {}): Promise<StoredResource> {
+    this.requireWriter(principal);
+    return this.transaction(async (repo) => (repo as SealedFhirRepository).writeUpdate(principal, resource, options.ifMatch));
+  }
+
+  async delete(principal: Principal, resourceType: string, id: string): Promise<void> {
+    this.requireWriter(principal);
+    await this.transaction(async (repo) => {
+      const self = repo as SealedFhirRepository;
+      const current = await self.current(resourceType, id);
+      if (!current || !self.parts.policy.mayModify(principal, current)) throw notFound(`${resourceType}/${id} is not known`);
+      if (current.deleted) return;
+      await self.write(principal, { resourceType, id }, current.patient_id, current.compartment, current, true);
+    });
+  }
+
+  async history(principal: Principal, resourceType: string, id: string, options: { readonly count: number; readonly cursor?: string }): Promise<{ versions: StoredResource[]; next?: string }> {
+    await this.readable(principal, resourceType, id);
+    const offset = options.cursor ? decodeCursor(options.cursor) : 0;
+    const rows = await this.db
+      .selectFrom('record_version')
+      .select(VERSION_COLUMNS)
+      .where('resource_type', '=', resourceType)
+      .where('resource_id', '=', id)
+      .orderBy('version_id', 'desc')
+      .limit(options.count + 1)
+      .offset(offset)
+      .execute();
+    const versions = await Promise.all(rows.slice(0, options.count).map((row) => this.open(row)));
+    return { versions, ...(rows.length > options.count ? { next: encodeCursor(offset + options.count) } : {}) };
+  }
+
+  search(principal: Principal, query: SearchQuery): Promise<SearchPage> {
+    return this.searcher.search(principal, query);
+  }
+
+  // ---- writes (always inside a transaction: this.batch is set) ----
+
+  private async writeNew(principal: Principal, resource: FhirResource & { id: string }): Promise<StoredResource> {
+    const { patientId, compartment } = await this.placement(resource, undefined);
+    if (await this.current(resource.resourceType, resource.id)) throw conflict(`${resource.resourceType}/${resource.id} already exists`);
+    return this.write(principal, resource, patientId, compartment, undefined, false);
+  }
+
+  private async writeUpdate(principal: Principal, resource: FhirResource & { id: string }, ifMatch: string | undefined): Promise<StoredResource> {
+    const current = await this.current(resource.resourceType, resource.id);
+    if (!current) {
+      // Update as create (FHIR R4 §3.1.0.4.1): the client chose the id. A precondition cannot hold on nothing.
+      if (ifMatch !== undefined) throw preconditionFailed(`${resource.resourceType}/${resource.id} does not exist, so If-Match cannot match`);
+      return this.writeNew(principal, resource);
+    }
+    if (!this.parts.policy.mayModify(principal, current)) throw notFound(`${resource.resourceType}/${resource.id} is not known`);
+    if (ifMatch !== undefined && ifMatch !== String(current.version_id)) {
+      throw preconditionFailed(`If-Match expected version ${ifMatch}, but the current version is ${current.version_id}`);
+    }
+    const { patientId, compartment } = await this.placement(resource, current);
+    return this.write(principal, resource, patientId, compartment, current, false);
+  }
+
+  private async write(principal: Principal, resource: FhirResource & { id: string }, patientId: string, compartment: string, current: CurrentRow | undefined, deleted: boolean): Promise<StoredResource> {
+    const author = principalRef(principal);
+    const lastUpdated = Math.max(this.parts.clock(), (current?.last_updated ?? 0) + 1);
+    if (resource.resourceType === 'Patient' && !current) await this.parts.keys.createStore(this.db, patientId, lastUpdated);
+    if (resource.resourceType === 'Patient') await this.indexIdentifiers(patientId, deleted ? [] : identifiersOf(resource));
+    try {
+      return await writeVersion(this.db, this.parts.keys, this.parts.ring, this.batch!, {
+        resource,
+        patientId,
+        compartment: compartment as never,
+        versionId: (current?.version_id ?? 0) + 1,
+        author,
+        custodian: current?.custodian ?? author,
+        lastUpdated,
+        deleted,
+      });
+    } catch (error) {
+      if (UNIQUE_VIOLATION.test((error as Error).message)) throw conflict(`${resource.resourceType}/${resource.id} was changed concurrently; read it again and retry`);
+      throw error;
+    }
+  }
+
+  /** The patient and compartment of a version; the patient of an existing record never changes. */
+  private async placement(resource: FhirResource & { id: string }, current: CurrentRow | undefined): Promise<{ patientId: string; compartment: string }> {
+    const compartment = compartmentOf(resource);
+    if (!compartment) throw unprocessable(`${resource.resourceType} is not stored by this gateway`, resource.resourceType);
+    const ref = patientReferenceOf(resource);
+    if (!ref.id) throw unprocessable(`expected a reference to the Patient this ${resource.resourceType} belongs to (Patient/<id>)`, ref.expression);
+    if (current && current.patient_id !== ref.id) throw unprocessable(`a record cannot move to another patient`, ref.expression);
+    if (resource.resourceType !== 'Patient') {
+      const store = await this.db.selectFrom('patient_store').select('patient_id').where('patient_id', '=', ref.id).executeTakeFirst();
+      if (!store) throw unprocessable(`expected a reference to a Patient stored here; Patient/${ref.id} is not`, ref.expression);
+    }
+    return { patientId: ref.id, compartment };
+  }
+
+  private async indexIdentifiers(patientId: string, identifiers: { system: string; value: string }[]): Promise<void> {
+    await this.db.deleteFrom('patient_identifier').where('patient_id', '=', patientId).execute();
+    for (const [i, identifier] of identifiers.entries()) {
+      const matchHash = this.parts.ring.matchHash(identifier.system, identifier.value);
+      const taken = await this.db.selectFrom('patient_identifier').select('patient_id').where('match_hash', '=', matchHash).executeTakeFirst();
+      if (taken) throw conflict(`this identifier already identifies another Patient`, `Patient.identifier[${i}]`);
+      await this.db.insertInto('patient_identifier').values({ match_hash: matchHash, patient_id: patientId }).execute();
+    }
+  }
+
+  /** FHIR R4 §3.1.0.8.1 conditional create: 0 matches → create, 1 → that one, more → 412. */
+  private async conditionalMatch(principal: Principal, resourceType: string, params: readonly SearchParam[]): Promise<CreateResult | undefined> {
+    if (resourceType === 'Patient' && params.length === 1 && params[0]!.name === 'identifier' && params[0]!.values.length === 1 && !params[0]!.modifier) {
+      // Patient matching through the keyed hash works even where the caller may not read the Patient.
+      const raw = params[0]!.values[0]!;
+      const bar = raw.indexOf('|');
+      if (bar > 0) {
+        const row = await this.db.selectFrom('patient_identifier').select('patient_id').where('match_hash', '=', this.parts.ring.matchHash(raw.slice(0, bar), raw.slice(bar + 1))).executeTakeFirst();
+        if (!row) return undefined;
+        return this.existing(principal, 'Patient', row.patient_id);
+      }
+    }
+    const page = await this.search(principal, { resourceType, params, count: 2, include: [] });
+    if (page.matches.length > 1) throw preconditionFailed(`If-None-Exist matched ${page.total ?? 'several'} ${resourceType} resources; it must match at most one`);
+    return page.matches[0] ? { created: false, stored: page.matches[0], readable: true } : undefined;
+  }
+
+  private async existing(principal: Principal, resourceType: string, id: string): Promise<CreateResult> {
+    try {
+      return { created: false, stored: await this.read(principal, resourceType, id), readable: true };
+    } catch (error) {
+      if (!(error instanceof OperationOutcomeError) || (error.status !== 404 && error.status !== 410)) throw error;
+      const current = (await this.current(resourceType, id))!;
+      const stub = { resourceType, id, meta: { versionId: String(current.version_id), lastUpdated: new Date(Number(current.last_updated)).toISOString() } };
+      return { created: false, stored: { resource: stub, deleted: current.deleted === 1 }, readable: false };
+    }
+  }
+
+  // ---- reads ----
+
+  private async current(resourceType: string, id: string): Promise<(CurrentRow & { claimed: boolean }) | undefined> {
+    const row = await this.db
+      .selectFrom('record')
+      .innerJoin('patient_store', 'patient_store.patient_id', 'record.patient_id')
+      .select(['record.patient_id', 'record.compartment', 'record.version_id', 'record.deleted', 'record.custodian', 'record.last_updated', 'patient_store.claimed_at'])
+      .where('record.resource_type', '=', resourceType)
+      .where('record.resource_id', '=', id)
+      .executeTakeFirst();
+    return row ? { ...row, version_id: Number(row.version_id), claimed: row.claimed_at !== null } : undefined;
+  }
+
+  private async readable(principal: Principal, resourceType: string, id: string): Promise<CurrentRow> {
+    const current = await this.current(resourceType, id);
+    if (!current || !this.parts.policy.mayRead(this.parts.policy.readScope(principal), current)) throw notFound(`${resourceType}/${id} is not known`);
+    return current;
+  }
+
+  private async openVersionOf(resourceType: string, id: string, versionId: number): Promise<StoredResource> {
+    const row = await this.db.selectFrom('record_version').select(VERSION_COLUMNS).where('resource_type', '=', resourceType).where('resource_id', '=', id).where('version_id', '=', versionId).executeTakeFirst();
+    if (!row) throw notFound(`${resourceType}/${id} has no version ${versionId}`);
+    return this.open(row);
+  }
+
+  /** Opens a version, turning integrity failures into an alert plus a clear outcome (never garbage, never a crash). */
+  private async open(row: VersionRow): Promise<StoredResource> {
+    try {
+      return await openVersion(this.db, this.parts.keys, row);
+    } catch (error) {
+      const where = `${row.resource_type}/${row.resource_id}/_history/${row.version_id}`;
+      if (error instanceof SealError) {
+        this.logger.error({ alert: 'integrity', record: where, reason: error.message }, 'INTEGRITY ALERT: a stored record failed its integrity check');
+        throw internalError(`${where} failed its integrity check (the stored ciphertext was altered or moved); the incident is logged`);
+      }
+      if (error instanceof NoKeyError) throw notFound(`${row.resource_type}/${row.resource_id} is not known`);
+      throw error;
+    }
+  }
+
+  private requireWriter(principal: Principal): void {
+    if (!this.parts.policy.canWrite(principal)) throw forbidden('writing records requires the hospital-system role');
+  }
+}
+
+function identifiersOf(resource: FhirResource): { system: string; value: string }[] {
+  const list = (resource['identifier'] as { system?: unknown; value?: unknown }[] | undefined) ?? [];
+  return list.filter((i): i is { system: string; value: string } => typeof i.system === 'string' && typeof i.value === 'string');
+}
