@@ -33,7 +33,7 @@ export interface StartGatewayOptions {
 /**
  * Boots the real gateway through `createGateway(loadConfig(env))` + `listen` on a free 127.0.0.1 port, with a
  * fresh temporary DATA_DIR. The environment is exactly `env` over quiet test defaults (NODE_ENV=test,
- * LOG_LEVEL=silent, HOST=127.0.0.1, PORT, PUBLIC_URL=http://127.0.0.1:<port>, DATA_DIR): the caller's own
+ * LOG_LEVEL=silent, DEMO_DATA=false, HOST=127.0.0.1, PORT, PUBLIC_URL=http://127.0.0.1:<port>, DATA_DIR): the caller's own
  * environment never leaks in. Always `await close()` (e.g. in afterAll).
  */
 export async function startGateway(env: Readonly<Record<string, string>> = {}, options: StartGatewayOptions = {}): Promise<StartedGateway> {
@@ -43,7 +43,7 @@ export async function startGateway(env: Readonly<Record<string, string>> = {}, o
   for (let attempt = 0; attempt < 3; attempt += 1) {
     const port = env['PORT'] ? Number(env['PORT']) : await freePort();
     const baseUrl = `http://127.0.0.1:${port}`;
-    const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', HOST: '127.0.0.1', PUBLIC_URL: baseUrl, ...env, PORT: String(port), DATA_DIR: dataDir });
+    const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', HOST: '127.0.0.1', PUBLIC_URL: baseUrl, DEMO_DATA: 'false', ...env, PORT: String(port), DATA_DIR: dataDir });
     const app = await createGateway(config, options.logger ? { logger: options.logger } : {});
     try {
       await app.listen({ port, host: config.http.host });

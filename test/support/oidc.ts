@@ -197,3 +197,12 @@ export function exchangeCode(issuer: string, clientId: string, flow: Pick<CodeFl
     code_verifier: verifier,
   });
 }
+
+/** An access token of the demo hospital system (client_credentials, role hospital-system). */
+export async function hospitalAccessToken(gateway: { issuer: string; dataDir: string }, clientId = 'demo-hospital'): Promise<string> {
+  const client = readDemoAccounts(gateway.dataDir).clients.find((c) => c.clientId === clientId);
+  if (!client) throw new Error(`no demo client ${clientId}`);
+  const answer = await clientCredentialsGrant(gateway.issuer, client.clientId, client.secret);
+  if (answer.status !== 200 || !answer.body.access_token) throw new Error(`client_credentials for ${clientId} failed: ${answer.status} ${answer.body.error}`);
+  return answer.body.access_token;
+}

@@ -1,66 +1,10 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import type { ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { connect, createServer } from 'node:net';
 import { withTimeout } from '../../gateway/src/common/index.js';
-import { freePort } from '../support/ports.js';
-
-const root = resolve(import.meta.dirname, '../..');
-const main = join(root, 'gateway/dist/main.js');
-
-/** The embedded anvil's pid, from the pid file the chain module writes (JSON: pid, ownerPid, port, …). */
-function anvilPidOf(dataDir: string): number {
-  return (JSON.parse(readFileSync(join(dataDir, 'chain', 'anvil.pid'), 'utf8')) as { pid: number }).pid;
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-async function waitUntil(what: string, predicate: () => Promise<boolean> | boolean, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await predicate())) {
-    if (Date.now() > deadline) throw new Error(`${what} did not happen within ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
-function exited(child: ChildProcess): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
-  return new Promise((ok) => {
-    if (child.exitCode !== null || child.signalCode !== null) ok({ code: child.exitCode, signal: child.signalCode });
-    else child.once('exit', (code, signal) => ok({ code, signal }));
-  });
-}
-
-/** Boots the compiled gateway exactly as `npm start` does (after its build step), as a child process. */
-async function boot(dataDir: string, env: NodeJS.ProcessEnv = {}): Promise<{ child: ChildProcess; base: string; output: () => string }> {
-  const port = await freePort();
-  const base = `http://127.0.0.1:${port}`;
-  let output = '';
-  const child = spawn(process.execPath, [main], {
-    env: { PATH: process.env['PATH'], NODE_ENV: 'development', PORT: String(port), PUBLIC_URL: base, DATA_DIR: dataDir, LOG_LEVEL: 'info', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-    // Its own process group, like a shell job: a terminal's Ctrl-C goes to the whole group.
-    detached: true,
-  });
-  child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
-  child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
-  return { child, base, output: () => output };
-}
-
-async function readyStatus(base: string): Promise<number> {
-  try {
-    return (await fetch(`${base}/health/ready`)).status;
-  } catch {
-    return 0;
-  }
-}
+import { alive, anvilPidOf, boot, exited, readyStatus, waitUntil } from '../support/gateway-process.js';
 
 describe('the gateway process (npm start)', () => {
   let dataDir: string;

@@ -27,6 +27,7 @@ describe('loadConfig', () => {
       identity: { mode: 'embedded', authServerUrl: 'http://localhost:8080/auth', realm: 'fhir-gateway', clientId: 'fhir-gateway' },
       chain: { mode: 'embedded', deploymentFile: '/srv/gateway/var/chain/deployment.json' },
       database: { kind: 'sqlite', file: '/srv/gateway/var/gateway.sqlite' },
+      demoData: true,
       store: { masterKeyFile: '/srv/gateway/var/keys/store-master.key' },
     });
   });
@@ -38,6 +39,14 @@ describe('loadConfig', () => {
     ]);
     expect(problemsOf({ ...env, STORE_MASTER_KEY: 'short-secret' })).toEqual(['STORE_MASTER_KEY: expected base64url of 32 random bytes, got a value of the wrong form']);
     expect(loadConfig({ ...env, STORE_MASTER_KEY: MASTER }, cwd).store).toEqual({ masterKey: MASTER, masterKeyFile: '/srv/gateway/var/keys/store-master.key' });
+  });
+
+  it('seeds demo data by default only in embedded development, and refuses it in production', () => {
+    expect(loadConfig({ DEMO_DATA: 'false' }, cwd).demoData).toBe(false);
+    expect(loadConfig({ KEYCLOAK_URL: 'https://kc.example.org' }, cwd).demoData).toBe(false);
+    expect(problemsOf({ NODE_ENV: 'production', STORE_MASTER_KEY: MASTER, PUBLIC_URL: 'https://gw.example.org', ALLOW_EMBEDDED_IN_PRODUCTION: 'true', DEMO_DATA: 'true' })).toEqual([
+      'DEMO_DATA: synthetic demo patients are refused when NODE_ENV=production',
+    ]);
   });
 
   it('names an invalid port and what it got', () => {

@@ -52,6 +52,8 @@ export interface AppConfig {
   /** SQLite (embedded, also allowed in production for a single instance) or PostgreSQL (scale-out, design.md §4). */
   readonly database: DatabaseConfig;
   /** The patient stores' master key (base64url, 32 bytes) from STORE_MASTER_KEY; the embedded mode keeps one under DATA_DIR. */
+  /** Seed the synthetic demo patients on first start (embedded development default; refused in production). */
+  readonly demoData: boolean;
   readonly store: { readonly masterKey?: string; readonly masterKeyFile: string };
 }
 
@@ -125,6 +127,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
   if (production && e.CHAIN_PRIVATE_KEY && WELL_KNOWN_DEV_KEYS.has(e.CHAIN_PRIVATE_KEY.toLowerCase())) {
     problems.push('CHAIN_PRIVATE_KEY: is a publicly known development key, refused when NODE_ENV=production');
   }
+  if (production && e.DEMO_DATA) problems.push('DEMO_DATA: synthetic demo patients are refused when NODE_ENV=production');
   if (production && !e.STORE_MASTER_KEY) {
     problems.push('STORE_MASTER_KEY: required when NODE_ENV=production (base64url of 32 random bytes from your secret store: it seals escrow keys and keys the blind indexes), got nothing');
   }
@@ -156,6 +159,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
       ...(e.CHAIN_PRIVATE_KEY ? { privateKey: e.CHAIN_PRIVATE_KEY } : {}),
     },
     database,
+    demoData: e.DEMO_DATA ?? (!production && identityMode === 'embedded'),
     store: { ...(e.STORE_MASTER_KEY ? { masterKey: e.STORE_MASTER_KEY } : {}), masterKeyFile: resolve(dataDir, 'keys', 'store-master.key') },
   };
 }

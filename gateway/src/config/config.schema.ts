@@ -31,6 +31,7 @@ export const envSchema = z.object({
   DATABASE_URL: z.string().min(1).optional(),
   STORE_MASTER_KEY: z.string().regex(/^[A-Za-z0-9_-]{43}=?$/, 'expected base64url of 32 random bytes').optional(),
   DATABASE_POOL_SIZE: z.coerce.number({ error: 'expected a number of connections' }).int(POOL_RANGE).min(1, POOL_RANGE).max(200, POOL_RANGE).default(10),
+  DEMO_DATA: booleanFlag.optional(),
   ALLOW_EMBEDDED_IN_PRODUCTION: booleanFlag.default(false),
 });
 
