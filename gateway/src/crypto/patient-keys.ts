@@ -33,9 +33,10 @@ export function newMnemonic(): string {
 
 /** Normalizes and checks a mnemonic against the English BIP-39 word list and checksum. */
 export function normalizeMnemonic(mnemonic: string): string {
-  const normalized = mnemonic.normalize('NFKD').trim().toLowerCase().split(/\s+/).join(' ');
+  const words = mnemonic.normalize('NFKD').toLowerCase().split(/\s+/).filter((w) => w.length > 0);
+  const normalized = words.join(' ');
   if (!validateMnemonic(normalized, wordlist)) {
-    throw new TypeError(`expected a BIP-39 English mnemonic of 12 to 24 words with a valid checksum, got ${normalized.split(' ').length} words that are not`);
+    throw new TypeError(`expected a BIP-39 English mnemonic of 12 to 24 words with a valid checksum, got ${words.length} words that are not`);
   }
   return normalized;
 }
@@ -51,9 +52,11 @@ export function normalizeMnemonic(mnemonic: string): string {
 export function derivePatientKeys(mnemonic: string): PatientKeys {
   const seed = mnemonicToSeedSync(normalizeMnemonic(mnemonic));
   try {
-    const node = HDKey.fromMasterSeed(seed).derive(ETHEREUM_PATH);
+    const master = HDKey.fromMasterSeed(seed);
+    const node = master.derive(ETHEREUM_PATH);
     const signingKey = hexlify(node.privateKey!);
     node.wipePrivateData();
+    master.wipePrivateData();
     const compartments = Object.fromEntries(
       COMPARTMENTS.map((name) => {
         const secretKey = hkdf(sha256, seed, undefined, utf8(compartmentKeyInfo(name)), 32);

@@ -102,14 +102,17 @@ function fromSecret(x25519: X25519Provider, secretKey: Uint8Array): { secretKey:
 export function wrapBatchKey(x25519: X25519Provider, recipientPublic: Uint8Array, batchKey: Uint8Array, context: BatchKeyContext, random: RandomSource = randomBytes): Uint8Array {
   expectLength(recipientPublic, 32, 'recipient public key');
   expectLength(batchKey, KEY, 'batch key');
+  const aad = batchAad(context);
   // The provider makes the ephemeral pair (node:crypto on the server); an injected source fixes it for vectors.
   const ephemeral = random === randomBytes ? x25519.generateKeyPair() : fromSecret(x25519, random(32));
-  const ephemeralPublic = ephemeral.publicKey;
-  const shared = x25519.sharedSecret(ephemeral.secretKey, recipientPublic);
-  const key = kek(shared, ephemeralPublic, recipientPublic);
-  const nonce = random(NONCE);
+  let shared: Uint8Array | undefined;
+  let key: Uint8Array | undefined;
   try {
-    return concatBytes(Uint8Array.of(VERSION), ephemeralPublic, nonce, xchacha20poly1305(key, nonce, batchAad(context)).encrypt(batchKey));
+    // A small-order recipient key throws here (RangeError): the ephemeral secret is still wiped below.
+    shared = x25519.sharedSecret(ephemeral.secretKey, recipientPublic);
+    key = kek(shared, ephemeral.publicKey, recipientPublic);
+    const nonce = random(NONCE);
+    return concatBytes(Uint8Array.of(VERSION), ephemeral.publicKey, nonce, xchacha20poly1305(key, nonce, aad).encrypt(batchKey));
   } finally {
     wipe(ephemeral.secretKey, shared, key);
   }

@@ -3,6 +3,7 @@ import { getAddress, hexlify, verifyTypedData, Wallet, type TypedDataDomain, typ
 import { concatBytes, fromBase64Url, toBase64Url } from './bytes.js';
 import { COMPARTMENTS, type Compartment } from './compartments.js';
 import type { PatientKeys } from './patient-keys.js';
+import { nobleX25519 } from './x25519.js';
 
 /**
  * The claim of a patient store (design.md §2.1): the patient proves possession of the signing key derived from
@@ -28,6 +29,7 @@ export interface StoreClaim {
 /** EIP-712 domain: off-chain, so no chain id or contract; versioned like every other label here. */
 export const STORE_CLAIM_DOMAIN: TypedDataDomain = { name: 'FHIR Gateway patient store', version: '1' };
 
+/** EIP-712 types of the claim: the compartment keys are signed through their hash ({@link compartmentKeysHash}). */
 export const STORE_CLAIM_TYPES: Record<string, TypedDataField[]> = {
   StoreClaim: [
     { name: 'patient', type: 'string' },
@@ -50,6 +52,33 @@ function publicKeyOf(keys: Readonly<Record<string, string>>, name: Compartment):
   return key;
 }
 
+/** Checks the signed fields' types first, so a malformed claim is named as such rather than as a bad signature. */
+function checkFields(claim: StoreClaim): void {
+  for (const name of ['patient', 'gateway'] as const) {
+    const value: unknown = claim[name];
+    if (typeof value !== 'string' || value.length === 0) throw new TypeError(`${name}: expected a non-empty string, got ${typeof value === 'string' ? 'an empty one' : typeof value}`);
+  }
+  // EIP-712 uint64; a safe integer keeps JSON round trips exact.
+  if (typeof claim.issuedAt !== 'number' || !Number.isSafeInteger(claim.issuedAt) || claim.issuedAt < 0) {
+    throw new TypeError(`issuedAt: expected a non-negative integer of Unix seconds, got ${typeof claim.issuedAt === 'number' ? String(claim.issuedAt) : typeof claim.issuedAt}`);
+  }
+  if (typeof claim.compartmentKeys !== 'object' || claim.compartmentKeys === null) throw new TypeError(`compartmentKeys: expected an object of base64url X25519 public keys, got ${claim.compartmentKeys === null ? 'null' : typeof claim.compartmentKeys}`);
+}
+
+/** A fixed, public scalar: multiplying by it is only a probe for the small-order points nobleX25519 refuses. */
+const PROBE_SCALAR = new Uint8Array(32).fill(0x42);
+
+/** Refuses a small-order key (RFC 7748 §6.1): the gateway could never wrap a batch key to it. */
+function largeOrder(key: Uint8Array, name: Compartment): Uint8Array {
+  try {
+    nobleX25519.sharedSecret(PROBE_SCALAR, key);
+  } catch {
+    // Both lengths are right (publicKeyOf checked the key's), so the only refusal left is a small-order point.
+    throw new TypeError(`compartmentKeys.${name}: expected an X25519 public key of large order, got a small-order point`);
+  }
+  return key;
+}
+
 function message(claim: Omit<StoreClaim, 'address' | 'signature'>): Record<string, unknown> {
   return { patient: claim.patient, compartmentKeysHash: compartmentKeysHash(claim.compartmentKeys), gateway: claim.gateway, issuedAt: claim.issuedAt };
 }
@@ -67,7 +96,8 @@ export async function buildStoreClaim(keys: PatientKeys, patient: string, gatewa
  * that says what is wrong (never whether the patient exists: the caller checks that separately).
  */
 export function verifyStoreClaim(claim: StoreClaim): { address: string; publicKeys: Record<Compartment, Uint8Array> } {
-  const publicKeys = Object.fromEntries(COMPARTMENTS.map((name) => [name, publicKeyOf(claim.compartmentKeys, name)])) as Record<Compartment, Uint8Array>;
+  checkFields(claim);
+  const publicKeys = Object.fromEntries(COMPARTMENTS.map((name) => [name, largeOrder(publicKeyOf(claim.compartmentKeys, name), name)])) as Record<Compartment, Uint8Array>;
   let recovered: string;
   try {
     recovered = verifyTypedData(STORE_CLAIM_DOMAIN, STORE_CLAIM_TYPES, message(claim), claim.signature);

@@ -18,9 +18,14 @@ export interface X25519Provider {
   sharedSecret(secretKey: Uint8Array, publicKey: Uint8Array): Uint8Array;
 }
 
-/** Rejects the all-zero shared secret that a small-order public key produces (RFC 7748 §6.1). */
+/**
+ * Rejects the all-zero shared secret that a small-order public key produces (RFC 7748 §6.1). The check ORs every
+ * byte (no early exit), so its timing does not depend on where the secret's first non-zero byte is.
+ */
 export function checkSharedSecret(shared: Uint8Array): Uint8Array {
-  if (shared.every((b) => b === 0)) throw new RangeError('X25519: the public key has small order (all-zero shared secret)');
+  let acc = 0;
+  for (const b of shared) acc |= b;
+  if (acc === 0) throw new RangeError('X25519: the public key has small order (all-zero shared secret)');
   return shared;
 }
 
@@ -34,11 +39,13 @@ export const nobleX25519: X25519Provider = {
     return x25519.getPublicKey(expectLength(secretKey, 32, 'X25519 secret key'));
   },
   sharedSecret(secretKey, publicKey) {
+    expectLength(secretKey, 32, 'X25519 secret key');
+    expectLength(publicKey, 32, 'X25519 public key');
     let shared: Uint8Array;
     try {
-      shared = x25519.getSharedSecret(expectLength(secretKey, 32, 'X25519 secret key'), expectLength(publicKey, 32, 'X25519 public key'));
-    } catch (error) {
-      if (error instanceof TypeError) throw error;
+      shared = x25519.getSharedSecret(secretKey, publicKey);
+    } catch {
+      // With both lengths checked, noble only throws for the small-order points (refused before its ladder).
       throw new RangeError('X25519: the public key has small order (all-zero shared secret)');
     }
     return checkSharedSecret(shared);
