@@ -4,6 +4,7 @@ import { AuthModule } from './auth/index.js';
 import { ChainModule } from './chain/index.js';
 import { ShutdownLogger } from './common/index.js';
 import { type AppConfig, ConfigModule } from './config/index.js';
+import { FhirModule } from './fhir/index.js';
 import { GatewayGraphqlModule } from './graphql/index.js';
 import { HealthModule } from './health/index.js';
 import { IdentityModule } from './identity/index.js';
@@ -15,7 +16,7 @@ import { WebModule } from './web/index.js';
 /**
  * Wires the gateway's modules (design.md §2). Dependencies point one way:
  * config → common → store → chain → identity (issuer: embedded or Keycloak) → auth (token → Principal, global
- * guard) → transports (audit, graphql, health, metrics, web).
+ * guard) → transports (audit, fhir, graphql, health, metrics, web).
  */
 @Module({})
 export class AppModule {
@@ -32,6 +33,7 @@ export class AppModule {
         AuditModule,
         MetricsModule,
         PatientsModule,
+        FhirModule,
         GatewayGraphqlModule.forRoot(config),
         WebModule,
       ],

@@ -2,7 +2,8 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import pg from 'pg';
-import pino from 'pino';
+import type { Logger } from 'pino';
+import { createLogger } from '../../gateway/src/common/index.js';
 import { startGateway, type StartedGateway } from '../support/gateway.js';
 import { hospitalAccessToken } from '../support/oidc.js';
 import { createTestDatabase, describePostgres, type TestDatabase } from '../support/postgres.js';
@@ -56,10 +57,11 @@ function foundIn(bytes: Buffer): string[] {
   return SECRETS.filter((s) => bytes.includes(Buffer.from(s, 'utf8')) || bytes.includes(Buffer.from(s, 'utf16le')));
 }
 
-function memoryLogger(): { logger: pino.Logger; text: () => string } {
+/** The gateway's own logger (same serializers and redaction as `npm start`), writing to memory at trace level. */
+function memoryLogger(): { logger: Logger; text: () => string } {
   const chunks: string[] = [];
   const stream = new Writable({ write: (chunk: Buffer, _e, done) => (chunks.push(chunk.toString()), done()) });
-  return { logger: pino({ level: 'trace' }, stream), text: () => chunks.join('') };
+  return { logger: createLogger('trace', stream), text: () => chunks.join('') };
 }
 
 describe('no health data at rest or in logs (SQLite)', () => {

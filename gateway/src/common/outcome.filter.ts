@@ -5,6 +5,9 @@ import { issueTypeForStatus, noRouteOutcome, type OperationOutcome, OperationOut
 /** The HTTP status and OperationOutcome for any thrown value; unknown errors become a generic 500. */
 export function toOperationOutcome(error: unknown): { status: number; body: OperationOutcome; internal: boolean } {
   if (error instanceof OperationOutcomeError) return { status: error.status, body: error.outcome, internal: error.status >= 500 };
+  // Nest 12 wraps Fastify's own errors (body parser, content type) in an HttpException: map the original.
+  const cause = (error as { cause?: { statusCode?: unknown; code?: unknown } } | undefined)?.cause;
+  if (error instanceof HttpException && typeof cause?.statusCode === 'number' && typeof cause.code === 'string' && cause.code.startsWith('FST_')) return toOperationOutcome(cause);
   if (error instanceof HttpException) {
     const status = error.getStatus();
     const response = error.getResponse();

@@ -65,7 +65,9 @@ export class EmbeddedIdentityService extends IdentityService implements OnModule
     if (!config.production) this.accounts = collectDemoAccounts(realm, `${this.issuer}/protocol/openid-connect/token`);
     const hint = this.accounts ? 'Development mode: the demo accounts are listed in demo-accounts.json in the data directory.' : undefined;
     const fastify = this.adapterHost.httpAdapter.getInstance<FastifyInstance>();
-    await fastify.register(identityRoutes, {
+    // Not awaited: the plugin loads when the app becomes ready, after Nest installed its error handler, so errors
+    // on these routes get OperationOutcomes too (an awaited register locks in Fastify's default handler).
+    void fastify.register(identityRoutes, {
       mountPath: `/auth/realms/${realm.name}`,
       issuerPath: new URL(this.issuer).pathname,
       provider,
