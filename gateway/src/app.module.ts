@@ -4,6 +4,7 @@ import { AuthModule } from './auth/index.js';
 import { ChainModule } from './chain/index.js';
 import { ShutdownLogger } from './common/index.js';
 import { type AppConfig, ConfigModule } from './config/index.js';
+import { DemoModule } from './demo/index.js';
 import { FhirModule } from './fhir/index.js';
 import { GatewayGraphqlModule } from './graphql/index.js';
 import { HealthModule } from './health/index.js';
@@ -34,6 +35,8 @@ export class AppModule {
         MetricsModule,
         PatientsModule,
         FhirModule,
+        // Embedded development only: seeds the synthetic demo patients (DEMO_DATA).
+        ...(config.demoData ? [DemoModule] : []),
         GatewayGraphqlModule.forRoot(config),
         WebModule,
       ],

@@ -11,3 +11,4 @@ export { LAB_ANALYTES, VITAL_SIGNS, LOINC_PANELS, SMOKING_STATUS_CODE, UNITS, ty
 export { CONDITIONS, MEDICATIONS, SMOKING_STATUSES, VACCINES, ALLERGENS, PROCEDURES } from './clinical-codes.js';
 export { DEMO_MRN_SYSTEM, SYSTEMS, US_CORE_EXTENSIONS } from './code-systems.js';
 export { SeededRandom } from './seeded-random.js';
+export { DemoModule } from './demo.module.js';

@@ -1,4 +1,4 @@
-import { evalFhirPathTyped, getSearchParameters, matchesSearchRequest, toTypedValue } from '@medplum/core';
+import { evalFhirPathTyped, matchesSearchRequest, toTypedValue } from '@medplum/core';
 import type { Kysely } from 'kysely';
 import type { Principal } from '../../auth/index.js';
 import { OperationOutcomeError, outcome } from '../../common/index.js';
@@ -8,7 +8,7 @@ import type { SearchPage, SearchQuery, StoredResource } from '../fhir-repository
 import type { StoreKeyRing } from '../keys/store-key-ring.js';
 import { VERSION_COLUMNS, type VersionRow } from './record-io.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
-import { dateRange } from './search-index.js';
+import { compiledExpression, dateRange } from './search-index.js';
 import { planSearch } from './search-plan.js';
 
 type Db = Kysely<DatabaseSchema>;
@@ -107,7 +107,7 @@ function sortMatches(matches: StoredResource[], sort: string | undefined): void 
   const name = sort?.replace(/^-/, '');
   const key = (s: StoredResource): number => {
     if (name === 'date') {
-      const expression = getSearchParameters(s.resource.resourceType)?.['date']?.expression;
+      const expression = compiledExpression(s.resource.resourceType, 'date');
       const first = expression ? evalFhirPathTyped(expression, [toTypedValue(s.resource)])[0] : undefined;
       const value = first?.value as string | { start?: string; end?: string } | undefined;
       const text = typeof value === 'string' ? value : (value?.start ?? value?.end);

@@ -1,4 +1,4 @@
-import { evalFhirPathTyped, getSearchParameters, toTypedValue } from '@medplum/core';
+import { evalFhirPathTyped, type FhirPathAtom, getSearchParameters, parseFhirPath, toTypedValue } from '@medplum/core';
 import type { FhirResource } from '../fhir-repository.js';
 
 /**
@@ -126,20 +126,34 @@ function storedBuckets([lo, hi]: [number, number]): string[] {
   return [...out];
 }
 
+/** The parsed FHIRPath of one parameter for one resource type (narrowed to that type at load, fhir-definitions.ts). */
+const compiled = new Map<string, FhirPathAtom | null>();
+
+/** A parameter's expression for one resource type, parsed once. */
+export function compiledExpression(resourceType: string, name: string): FhirPathAtom | null {
+  const key = `${resourceType}\0${name}`;
+  let atom = compiled.get(key);
+  if (atom === undefined) {
+    const expression = getSearchParameters(resourceType)?.[name]?.expression;
+    atom = expression ? parseFhirPath(expression) : null;
+    compiled.set(key, atom);
+  }
+  return atom;
+}
+
 /** The plaintext index entries of a resource (hashed by the caller before storage). */
 export function indexEntries(resource: FhirResource): IndexEntry[] {
-  const definitions = getSearchParameters(resource.resourceType) ?? {};
   const root = [toTypedValue(resource)];
   const entries = new Map<string, IndexEntry>();
   const add = (name: string, value: string): void => void entries.set(`${name}\0${value}`, { name, value });
   for (const name of TOKEN_PARAMS) {
-    const definition = definitions[name];
-    if (!definition?.expression) continue;
-    for (const typed of evalFhirPathTyped(definition.expression, root)) for (const value of tokenValues(typed)) add(name, value);
+    const atom = compiledExpression(resource.resourceType, name);
+    if (!atom) continue;
+    for (const typed of evalFhirPathTyped(atom, root)) for (const value of tokenValues(typed)) add(name, value);
   }
-  const date = definitions[DATE_PARAM];
-  if (date?.expression) {
-    for (const typed of evalFhirPathTyped(date.expression, root)) for (const range of dateRangesOf(typed)) for (const b of storedBuckets(range)) add(DATE_PARAM, b);
+  const date = compiledExpression(resource.resourceType, DATE_PARAM);
+  if (date) {
+    for (const typed of evalFhirPathTyped(date, root)) for (const range of dateRangesOf(typed)) for (const b of storedBuckets(range)) add(DATE_PARAM, b);
   }
   return [...entries.values()];
 }

@@ -12,7 +12,7 @@ export interface SearchPlan {
   readonly patientIdentifiers?: readonly { system?: string; value: string }[];
   /** Blind-index groups: a candidate must carry at least one token value of every group (AND of ORs). */
   readonly tokenGroups: readonly { readonly name: string; readonly values: readonly string[] }[];
-  /** Exact FHIR matching after decryption (Medplum's search matcher), over every filter param. */
+  /** Exact FHIR matching after decryption (Medplum's search matcher), for the params tokens cannot decide (dates). */
   readonly exact: SearchRequest;
   readonly impossible: boolean;
 }
@@ -89,11 +89,13 @@ export function planSearch(query: SearchQuery): SearchPlan {
       if (query.resourceType === 'Patient') patients = intersect(patients, param.values);
       continue;
     }
-    exactParams.append(key, param.values.join(','));
     if (query.resourceType === 'Patient' && param.name === 'identifier' && param.values.length === 1 && !param.modifier) {
       patientIdentifiers.push(splitSystem(param.values[0]!));
     }
+    // Token parameters are matched exactly by their blind-index tokens (the same normalization as FHIR R4
+    // §3.1.1.5.3.7: code, |code, system|code), so only the others need matching after decryption.
     if ((TOKEN_PARAMS as readonly string[]).includes(param.name) && !param.modifier) tokenGroups.push({ name: param.name, values: [...param.values] });
+    else exactParams.append(key, param.values.join(','));
     if (param.name === DATE_PARAM) {
       dateParams.push(param);
       const buckets = dateGroup(param.values);
