@@ -8,7 +8,7 @@ mountApp({
   accent: { color: '#0f766e', soft: '#99f6e4' },
   welcome: {
     title: 'Sign in to the patient portal',
-    lead: 'See which patient record your account is linked to. Reading your records and choosing who may see them come in a later version.',
+    lead: 'Read your health records, decrypted in your browser with your recovery phrase. Choosing who may see them comes in a later version.',
   },
   Home: PortalHome,
 });

@@ -1,16 +1,18 @@
 import { Card, type Me, Notice } from '@web';
+import { MyRecords } from './records/my-records.js';
 
-/** The signed-in start page: who the gateway thinks you are and which record is yours. */
+/** The signed-in start page: the patient's records, and which patient record the account is linked to. */
 export function PortalHome({ me }: { me: Me }) {
   return (
     <>
       <h1>Welcome, {me.username}</h1>
-      <p className="lead">This is what the gateway knows about your sign-in.</p>
+      <p className="lead">Your health records, opened in this browser with your own keys.</p>
       {me.fhirPatient === null && (
         <Notice kind="info" title="This account is not linked to a patient record" testId="no-patient">
           <p className="notice__text">The portal is for patients. If you are a patient, ask the hospital to link your account to your record.</p>
         </Notice>
       )}
+      {me.fhirPatient !== null && <MyRecords patient={me.fhirPatient} />}
       <div className="grid">
         <Card title="Your record">
           <dl className="facts">
@@ -31,8 +33,10 @@ export function PortalHome({ me }: { me: Me }) {
         <Card title="How your data is protected">
           <ul className="checklist">
             <li>The gateway checks your sign-in on every request.</li>
-            <li>It does not hold any of your health records yet.</li>
-            <li>Encrypted records, consents you sign and a log of every access come in a later version.</li>
+            <li>Your records are stored encrypted. Until you claim your store, they are sealed to an escrow key the gateway holds.</li>
+            <li>When you claim it, every record is sealed to keys only your recovery phrase gives, and the gateway destroys its escrow key: it can no longer read them.</li>
+            <li>Your records are opened in this browser. Your recovery phrase never leaves it.</li>
+            <li>Consents that let a clinician see chosen records, and a log of every access, come in a later version.</li>
           </ul>
         </Card>
       </div>

@@ -14,6 +14,8 @@ const CLAIM_WINDOW_SECONDS = 600;
 /** A patient's view of their own store. */
 export interface PatientStoreStatus {
   readonly patient: string;
+  /** False until a hospital has written this patient's first record (the patient's own question: no leak). */
+  readonly exists: boolean;
   readonly claimed: boolean;
   readonly claimedAt?: string;
   readonly address?: string;
@@ -39,10 +41,11 @@ export class PatientStoreService {
   async status(principal: Principal): Promise<PatientStoreStatus> {
     const patient = this.ownPatient(principal);
     const store = await this.db.selectFrom('patient_store').select(['claimed_at', 'owner_address']).where('patient_id', '=', patient).executeTakeFirst();
-    if (!store) throw notFound('no store exists for this patient yet');
+    if (!store) return { patient, exists: false, claimed: false, records: 0 };
     const { n } = await this.db.selectFrom('record').select((eb) => eb.fn.countAll<number>().as('n')).where('patient_id', '=', patient).where('deleted', '=', 0).executeTakeFirstOrThrow();
     return {
       patient,
+      exists: true,
       claimed: store.claimed_at !== null,
       ...(store.claimed_at !== null ? { claimedAt: new Date(Number(store.claimed_at)).toISOString(), address: store.owner_address! } : {}),
       records: Number(n),

@@ -189,13 +189,14 @@ describe.each(databaseAdapters().map((a) => [a.name, a] as [string, DatabaseAdap
     const keys = derivePatientKeys(MNEMONIC);
     const claim = await buildStoreClaim(keys, 'p1', GATEWAY, Math.floor(now / 1000));
 
+    expect(await stores.status(patientUser('p9'))).toEqual({ patient: 'p9', exists: false, claimed: false, records: 0 });
     expect(await outcomeOf(stores.exportSealed(patientUser('p1')))).toEqual({ status: 409, diagnostics: 'claim your store first: until then its records are sealed to the escrow key, not to yours' });
     expect(await outcomeOf(stores.claim(patientUser('p2'), claim))).toEqual({ status: 404, diagnostics: 'no store for Patient/p1 is yours' });
     expect(await outcomeOf(stores.claim(patientUser('p1'), { ...claim, issuedAt: claim.issuedAt - 3600 }))).toEqual({ status: 400, diagnostics: 'issuedAt: expected a time within 600 s of now, got one that is not (sign a fresh claim)' });
     expect(await outcomeOf(stores.claim(patientUser('p1'), { ...claim, gateway: 'https://elsewhere' }))).toEqual({ status: 400, diagnostics: `gateway: expected ${GATEWAY}, got a claim for another gateway` });
 
     const status = await stores.claim(patientUser('p1'), claim);
-    expect(status).toEqual({ patient: 'p1', claimed: true, claimedAt: new Date(now).toISOString(), address: keys.address, records: 2 });
+    expect(status).toEqual({ patient: 'p1', exists: true, claimed: true, claimedAt: new Date(now).toISOString(), address: keys.address, records: 2 });
     expect(await outcomeOf(stores.claim(patientUser('p1'), claim))).toEqual({ status: 409, diagnostics: 'this store is already claimed' });
     const escrow = await database.db.selectFrom('patient_store').select(['escrow_secret', 'escrow_public_key']).where('patient_id', '=', 'p1').executeTakeFirstOrThrow();
     expect(escrow).toEqual({ escrow_secret: null, escrow_public_key: null });

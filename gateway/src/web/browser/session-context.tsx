@@ -1,6 +1,7 @@
 import { createContext, type ReactNode, useCallback, useContext, useEffect, useMemo, useRef, useState } from 'react';
 import type { User } from 'oidc-client-ts';
 import { loadAppConfig, type WebAppConfig } from './app-config.js';
+import { type GatewayApi, gatewayApi } from './gateway-api.js';
 import { graphqlRequest } from './graphql-client.js';
 import { OidcSession } from './oidc-session.js';
 import { issuerUnreachable, type Problem, toProblem } from './problem.js';
@@ -28,6 +29,8 @@ export interface SessionApi {
   signOut(): void;
   /** Repeats the step that failed (loading settings, or asking the gateway who we are). */
   retry(): void;
+  /** The gateway's REST API with this session's token; null until settings are loaded. */
+  gatewayApi(): GatewayApi | null;
 }
 
 export type AppClient = keyof WebAppConfig['clients'];
@@ -133,8 +136,24 @@ export function SessionProvider({ appBase, client, children }: { appBase: string
     setAttempt((n) => n + 1);
   }, []);
 
-  const api = useMemo<SessionApi>(() => ({ state, signIn, signOut, retry }), [state, signIn, signOut, retry]);
+  const api = useMemo<SessionApi>(() => {
+    const rt = runtime.current;
+    // The API lives beside GraphQL: the gateway's base path is the folder graphqlUrl sits in.
+    const rest = rt ? gatewayApi(new URL('.', new URL(rt.config.graphqlUrl, window.location.origin)).href, () => rt.user?.access_token ?? null) : null;
+    return { state, signIn, signOut, retry, gatewayApi: () => rest };
+  }, [state, signIn, signOut, retry]);
   return <SessionContext.Provider value={api}>{children}</SessionContext.Provider>;
+}
+
+/**
+ * The gateway's REST API for the signed-in user of the surrounding {@link SessionProvider}; for pages shown only
+ * once signed in (an app's `Home`).
+ * @throws Error outside a signed-in session.
+ */
+export function useGatewayApi(): GatewayApi {
+  const api = useSession().gatewayApi();
+  if (!api) throw new Error('useGatewayApi() needs a signed-in session');
+  return api;
 }
 
 /** The session of the surrounding {@link SessionProvider}. */
