@@ -31,6 +31,8 @@ export async function createGateway(config: AppConfig, options: GatewayOptions =
     trustProxy: config.production,
     // Shutdown must not wait for clients: close every connection, idle or half-open, when the server closes.
     forceCloseConnections: true,
+    // `POST [base]/` is `POST [base]` (fhir-kit-client sends Bundles to the base with a trailing slash).
+    routerOptions: { ignoreTrailingSlash: true },
     // A client gets this long to send a whole request (slow-loris protection; Node's default is none).
     requestTimeout: 30_000,
   });

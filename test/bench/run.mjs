@@ -1,150 +1,157 @@
-// `npm run bench`: an authenticated gateway endpoint against bare Fastify serving the same JSON, in one run.
-// Prints requests/s, p50/p99 latency and peak RSS of each server process, and the gateway/baseline ratios.
-// Settings: BENCH_DURATION (s, default 10), BENCH_CONNECTIONS (default 32).
-import { fork, spawn } from 'node:child_process';
-import { Agent, request } from 'node:http';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import autocannon from 'autocannon';
-import { freePort } from '../../gateway/dist/common/index.js';
+// `npm run bench`: the gateway (a child process, as `npm start` runs it) against bare Fastify serving the same
+// bytes, in one run. Sections:
+//   1. GET /api/whoami, authenticated, vs the baseline (requests/s, latencies, peak RSS, ratios);
+//   2. the FHIR storage benchmarks (fhir-bench.mjs) on SQLite, then again on PostgreSQL: transaction Bundle latency,
+//      sustained ingestion, a custodial read vs the baseline, a patient-scoped code search;
+//   3. a summary against the issue's targets. Targets are measured and printed, never asserted.
+// Settings (environment): BENCH_DURATION (s under load, default 10), BENCH_CONNECTIONS (default 32),
+// BENCH_TX_POSTS (sequential Bundles, default 50), BENCH_BUNDLE_SIZE (default 100), BENCH_INGEST_CLIENTS (default 4),
+// BENCH_INGEST_DURATION (s, default 10), BENCH_SEARCH_SAMPLES (default 100), BENCH_READ_SEQUENTIAL (default 2000),
+// BENCH_ADAPTERS (default sqlite,postgres), TEST_POSTGRES_URL (admin URL that may create databases),
+// BENCH_CPU_PROF (a directory: the gateway writes a V8 CPU profile there when it stops), BENCH_GATEWAY_MAIN (another
+// build's main.js, e.g. a copy of gateway/dist that a concurrent rebuild cannot delete mid-run).
+import { runFhirBenchmarks } from './fhir-bench.mjs';
+import { startBaseline, startGateway, stopAll } from './gateway-process.mjs';
+import { measureGet } from './http-load.mjs';
+import { createBenchDatabase, redacted } from './postgres.mjs';
+import { fmt, printTable } from './report.mjs';
 
-const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-const duration = Number(process.env.BENCH_DURATION ?? 10);
-const connections = Number(process.env.BENCH_CONNECTIONS ?? 32);
-const children = new Set();
+const number = (name, fallback) => Number(process.env[name] ?? fallback);
+const settings = {
+  duration: number('BENCH_DURATION', 10),
+  connections: number('BENCH_CONNECTIONS', 32),
+  whoamiSequential: 5000,
+  readSequential: number('BENCH_READ_SEQUENTIAL', 2000),
+  txPosts: number('BENCH_TX_POSTS', 50),
+  txWarmup: 3,
+  bundleSize: number('BENCH_BUNDLE_SIZE', 100),
+  ingestClients: number('BENCH_INGEST_CLIENTS', 4),
+  ingestSeconds: number('BENCH_INGEST_DURATION', 10),
+  searchSamples: number('BENCH_SEARCH_SAMPLES', 100),
+};
+const adapters = (process.env.BENCH_ADAPTERS ?? 'sqlite,postgres').split(',').map((a) => a.trim());
+/** Cleanups to run however the run ends (e.g. dropping the PostgreSQL database). */
+const cleanups = [];
 
-async function waitFor(url, timeoutMs) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      const response = await fetch(url);
-      if (response.ok) return;
-    } catch {
-      // not listening yet
-    }
-    if (Date.now() > deadline) throw new Error(`${url} not ready within ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 200));
+process.on('SIGINT', () => {
+  void stopAll()
+    .then(() => Promise.allSettled(cleanups.map((c) => c())))
+    .finally(() => process.exit(130));
+});
+
+/** Section 1, the original benchmark: GET /api/whoami with a clinician's token vs the baseline. */
+async function whoami(gateway, baseline) {
+  const path = '/api/whoami';
+  const headers = { authorization: `Bearer ${await gateway.clinicianToken()}` };
+  const sample = await fetch(`${gateway.base}${path}`, { headers });
+  const body = await sample.text();
+  if (!sample.ok) throw new Error(`${path} answered ${sample.status}`);
+  await baseline.serve(path, body, sample.headers.get('content-type') ?? 'application/json');
+  const load = { duration: settings.duration, connections: settings.connections, sequentialCount: settings.whoamiSequential };
+  const results = [
+    await measureGet('bare Fastify (baseline)', `${baseline.base}${path}`, {}, baseline.pid, load),
+    await measureGet('gateway, authenticated', `${gateway.base}${path}`, headers, gateway.pid, load),
+  ];
+  printTable(
+    `[whoami] GET ${path} (${body.length} bytes; ${settings.connections} connections, ${settings.duration} s after a 2 s warm-up; single: ${settings.whoamiSequential} one at a time)`,
+    ['target', 'req/s', 'load p50 ms', 'load p99 ms', 'single p50 µs', 'single p99 µs', 'peak RSS MiB', 'RSS now MiB'],
+    results.map((r) => [r.name, fmt(r.rps), fmt(r.loadP50), fmt(r.loadP99), fmt(r.p50), fmt(r.p99), fmt(r.rss, 1), fmt(r.rssNow, 1)]),
+  );
+  const [b, g] = results;
+  console.log(`ratio gateway/baseline: throughput ${fmt(g.rps / b.rps, 3)}, single-request p50 ${fmt(g.p50 / b.p50, 2)}x, p99 ${fmt(g.p99 / b.p99, 2)}x, peak RSS ${fmt(g.rss / b.rss, 2)}x`);
+  return { bare: b, gateway: g, ratio: g.rps / b.rps };
+}
+
+/** Boots a gateway, runs `work` on it and stops it (SIGTERM, wait for exit, check its anvil is gone). */
+async function withGateway(label, env, work) {
+  const gateway = await startGateway(env);
+  console.log(`\n== ${label}: gateway ready in ${fmt(gateway.readyMs / 1000, 1)} s (pid ${gateway.pid}, DEMO_DATA=false, LOG_LEVEL=info, fresh DATA_DIR) ==`);
+  try {
+    return await work(gateway);
+  } finally {
+    const stopped = await gateway.stop();
+    console.log(`gateway stopped: exit ${stopped.code ?? stopped.signal} after ${fmt(stopped.stopMs)} ms; embedded anvil ${{ true: 'STILL RUNNING (leftover)', false: 'stopped', undefined: 'none (external chain)' }[stopped.anvilLeft]}`);
   }
 }
 
-/** Resident set size of a live process in MiB: `VmHWM` (peak since start) or `VmRSS` (now). */
-function rssMiB(pid, field) {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  return Number(new RegExp(`${field}:\\s+(\\d+) kB`).exec(status)?.[1] ?? NaN) / 1024;
+/** Sections 2: one adapter's FHIR benchmarks, or why they did not run. */
+async function fhirOn(adapter, baseline, first) {
+  if (adapter === 'sqlite') {
+    return withGateway('SQLite (default)', {}, async (gateway) => ({ whoami: first ? await whoami(gateway, baseline) : undefined, fhir: await runFhirBenchmarks('sqlite', gateway, baseline, settings) }));
+  }
+  if (adapter !== 'postgres') throw new Error(`BENCH_ADAPTERS: expected sqlite and/or postgres, got ${adapter}`);
+  const database = await createBenchDatabase();
+  if (database.unreachable) {
+    console.log(`\n== PostgreSQL: skipped, the server at ${redacted(process.env.TEST_POSTGRES_URL || 'postgres://postgres@127.0.0.1:5432/postgres')} is unreachable (${database.unreachable}) ==`);
+    return { skipped: database.unreachable };
+  }
+  cleanups.push(database.drop);
+  try {
+    return await withGateway(`PostgreSQL (DATABASE_URL=${redacted(database.url)})`, { DATABASE_URL: database.url }, async (gateway) => ({
+      whoami: first ? await whoami(gateway, baseline) : undefined,
+      fhir: await runFhirBenchmarks('postgres', gateway, baseline, settings),
+    }));
+  } finally {
+    await database.drop();
+    cleanups.splice(cleanups.indexOf(database.drop), 1);
+  }
 }
 
-/** Stops every server this run started and waits until each has exited (the gateway stops its anvil first). */
-async function stopAll() {
-  await Promise.all(
-    [...children].map(
-      (child) =>
-        new Promise((resolve) => {
-          if (child.exitCode !== null || child.signalCode !== null) return resolve();
-          child.once('exit', resolve);
-          child.kill('SIGTERM');
-        }),
-    ),
-  );
-  children.clear();
-}
-process.on('SIGINT', () => {
-  void stopAll().finally(() => process.exit(130));
-});
-
-/**
- * Latency of one request at a time over one keep-alive connection, in µs (autocannon's histogram has 1 ms
- * resolution, too coarse for a local server): the cost of a request without queueing.
- */
-async function sequentialLatency(url, headers, count) {
-  const agent = new Agent({ keepAlive: true, maxSockets: 1 });
-  const once = () =>
-    new Promise((resolve, reject) => {
-      const started = process.hrtime.bigint();
-      const req = request(url, { agent, headers }, (res) => {
-        res.resume();
-        res.on('end', () => (res.statusCode === 200 ? resolve(Number(process.hrtime.bigint() - started) / 1000) : reject(new Error(`status ${res.statusCode}`))));
-      });
-      req.on('error', reject);
-      req.end();
-    });
-  for (let i = 0; i < 200; i += 1) await once(); // warm-up
-  const samples = [];
-  for (let i = 0; i < count; i += 1) samples.push(await once());
-  agent.destroy();
-  samples.sort((a, b) => a - b);
-  return { p50: samples[Math.floor(count * 0.5)], p99: samples[Math.floor(count * 0.99)] };
-}
-
-async function measure(name, url, headers, pid) {
-  await autocannon({ url, connections, duration: 2, headers }); // warm-up: JIT, connection pools, key caches
-  const result = await autocannon({ url, connections, duration, headers });
-  if (result.non2xx > 0 || result.errors > 0) throw new Error(`${name}: ${result.non2xx} non-2xx answers and ${result.errors} errors`);
-  const single = await sequentialLatency(url, headers, 5000);
-  return { name, rps: result.requests.average, loadP50: result.latency.p50, loadP99: result.latency.p99, p50: single.p50, p99: single.p99, rss: rssMiB(pid, 'VmHWM'), rssNow: rssMiB(pid, 'VmRSS'), total: result.requests.total };
+function printSummary(runs, baselineRss) {
+  const rows = [];
+  const target = (name, goal, measured, unit, atMost) => {
+    const ratio = measured / goal;
+    rows.push([name, `${atMost ? '≤' : '≥'} ${goal}${unit}`, `${fmt(measured, measured < 1 ? 3 : measured < 10 ? 2 : 0)}${unit}`, fmt(ratio, 2), (atMost ? ratio <= 1 : ratio >= 1) ? 'yes' : 'NO']);
+  };
+  const whoamiRun = runs.find((r) => r.whoami);
+  if (whoamiRun) rows.push(['whoami throughput / bare Fastify', '—', fmt(whoamiRun.whoami.ratio, 3), '—', '—']);
+  const memory = [];
+  for (const run of runs) {
+    if (run.skipped || run.failed) {
+      rows.push([`[${run.adapter}] FHIR benchmarks`, '—', run.skipped ? `skipped: ${run.skipped}` : `FAILED: ${run.failed}`, '—', '—']);
+      continue;
+    }
+    const { label, tx, ingest, read, search } = run.fhir;
+    target(`[${label}] transaction of ${settings.bundleSize}, p50`, 150, tx.latency.p50, ' ms', true);
+    target(`[${label}] sustained ingestion`, 1500, ingest.rate, ' res/s', false);
+    target(`[${label}] read throughput / bare Fastify`, 0.4, read.ratio, '', false);
+    target(`[${label}] code search (${search.matched} matched), p50`, 20, search.latency.p50, ' ms', true);
+    memory.push([`gateway on ${label}`, fmt(run.whoami?.gateway.rss, 1), fmt(tx.rss, 1), fmt(ingest.rss, 1), fmt(read.read.rss, 1), fmt(search.rss, 1)]);
+  }
+  printTable('== summary: targets (measured here, not asserted; ratio = measured / target) ==', ['benchmark', 'target', 'measured', 'ratio', 'met?'], rows);
+  printTable('peak RSS per phase, MiB (VmHWM reset at each phase start)', ['process', 'whoami', 'transactions', 'ingestion', 'read', 'search'], [...memory, ['bare Fastify (baseline)', fmt(baselineRss.whoami, 1), '—', '—', fmt(baselineRss.read, 1), '—']]);
 }
 
 async function main() {
-  const dataDir = mkdtempSync(join(tmpdir(), 'fhir-gateway-bench-'));
+  const started = performance.now();
+  console.log(
+    `bench: node ${process.version}; load: autocannon, ${settings.connections} connections, ${settings.duration} s after a 2 s warm-up (1 ms resolution); single: one request at a time over one keep-alive connection`,
+  );
+  const baseline = await startBaseline('{}', 'application/json');
+  const runs = [];
+  let failed = false;
   try {
-    const gatewayPort = await freePort();
-    const base = `http://127.0.0.1:${gatewayPort}`;
-    const gateway = spawn(process.execPath, [join(root, 'gateway/dist/main.js')], {
-      env: { ...process.env, NODE_ENV: 'development', PORT: String(gatewayPort), PUBLIC_URL: base, DATA_DIR: dataDir, LOG_LEVEL: 'info' },
-      // As `npm start` runs it: info level, two JSON log lines per request (written to /dev/null here).
-      stdio: ['ignore', 'ignore', 'inherit'],
-    });
-    children.add(gateway);
-    await waitFor(`${base}/health/ready`, 60_000);
-
-    const accounts = JSON.parse(readFileSync(join(dataDir, 'demo-accounts.json'), 'utf8'));
-    const clinician = accounts.users.find((u) => u.roles.includes('clinician'));
-    const tokenResponse = await fetch(`${base}/auth/realms/fhir-gateway/protocol/openid-connect/token`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({ grant_type: 'password', client_id: 'fhir-gateway-cli', username: clinician.username, password: clinician.password }),
-    });
-    if (!tokenResponse.ok) throw new Error(`token endpoint answered ${tokenResponse.status}`);
-    const { access_token: token } = await tokenResponse.json();
-    const path = '/api/whoami';
-    const headers = { authorization: `Bearer ${token}` };
-    const sample = await fetch(`${base}${path}`, { headers });
-    if (!sample.ok) throw new Error(`${path} answered ${sample.status}`);
-    const body = await sample.text();
-
-    const baselinePort = await freePort();
-    const baseline = fork(join(root, 'test/bench/baseline-server.mjs'), {
-      env: { ...process.env, PORT: String(baselinePort), BENCH_BODY: body, BENCH_CONTENT_TYPE: sample.headers.get('content-type') ?? 'application/json' },
-      stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
-    });
-    children.add(baseline);
-    await new Promise((ok) => baseline.once('message', ok));
-
-    console.log(`bench: ${duration} s per target after a 2 s warm-up, ${connections} connections, GET ${path} (${body.length} bytes), node ${process.version}`);
-    const results = [
-      await measure('bare Fastify (baseline)', `http://127.0.0.1:${baselinePort}${path}`, {}, baseline.pid),
-      await measure('gateway, authenticated', `${base}${path}`, headers, gateway.pid),
-    ];
-    const row = (cells) => cells.map((c, i) => String(c).padStart(i === 0 ? 0 : 14).padEnd(i === 0 ? 26 : 0)).join('');
-    console.log(row(['target', 'req/s', 'load p50 ms', 'load p99 ms', 'single p50 µs', 'single p99 µs', 'peak RSS MiB', 'RSS now MiB']));
-    for (const r of results) {
-      console.log(row([r.name, r.rps.toFixed(0), r.loadP50.toFixed(0), r.loadP99.toFixed(0), r.p50.toFixed(0), r.p99.toFixed(0), r.rss.toFixed(1), r.rssNow.toFixed(1)]));
+    for (const [i, adapter] of adapters.entries()) {
+      try {
+        runs.push({ adapter, ...(await fhirOn(adapter, baseline, i === 0)) });
+      } catch (error) {
+        failed = true;
+        console.error(`bench on ${adapter} failed: ${error.stack ?? error.message}`);
+        runs.push({ adapter, failed: error.message.split('\n')[0] });
+      }
     }
-    const [b, g] = results;
-    console.log(
-      `ratio gateway/baseline: throughput ${(g.rps / b.rps).toFixed(3)}, single-request p50 ${(g.p50 / b.p50).toFixed(2)}x, p99 ${(g.p99 / b.p99).toFixed(2)}x, peak RSS ${(g.rss / b.rss).toFixed(2)}x`,
-    );
-    console.log('(load: autocannon with the connections above, 1 ms resolution; single: one request at a time over one keep-alive connection;');
-    console.log(" the gateway's peak RSS includes its first-start compile of the contracts with solc-js, which a warm start skips)");
+    const readBaselines = runs.filter((r) => r.fhir).map((r) => r.fhir.read.bare.rss);
+    printSummary(runs, { whoami: runs.find((r) => r.whoami)?.whoami.bare.rss, read: readBaselines.length ? Math.max(...readBaselines) : undefined });
+    console.log(`(whole run: ${fmt((performance.now() - started) / 1000)} s; figures are indicative when other work shares the CPU)`);
   } finally {
     await stopAll();
-    rmSync(dataDir, { recursive: true, force: true });
   }
+  if (failed) process.exitCode = 1;
 }
 
 main().catch(async (error) => {
-  console.error('bench failed:', error.message);
+  console.error('bench failed:', error.stack ?? error.message);
   await stopAll();
+  await Promise.allSettled(cleanups.map((c) => c()));
   process.exit(1);
 });

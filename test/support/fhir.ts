@@ -39,3 +39,61 @@ export async function rawRequest(url: string, token: string, init: { method?: st
   }
   return { status: response.status, contentType: response.headers.get('content-type'), body };
 }
+
+/** A stored resource as the gateway returns it: server-assigned id and meta. */
+export interface StoredFhirResource {
+  readonly resourceType: string;
+  readonly id: string;
+  readonly meta: { readonly versionId: string; readonly lastUpdated: string; readonly [key: string]: unknown };
+  readonly [key: string]: unknown;
+}
+
+/** One entry of a searchset, history, transaction-response or batch-response Bundle. */
+export interface FhirBundleEntry {
+  readonly fullUrl?: string;
+  readonly resource?: StoredFhirResource;
+  readonly search?: { readonly mode: string };
+  readonly request?: { readonly method: string; readonly url: string };
+  readonly response?: { readonly status: string; readonly location?: string; readonly etag?: string; readonly lastModified?: string; readonly outcome?: FhirFailure['data'] };
+}
+
+/** A Bundle as the gateway returns it. */
+export interface FhirBundle {
+  readonly resourceType: 'Bundle';
+  readonly type: string;
+  readonly total?: number;
+  readonly link?: { relation: string; url: string }[];
+  readonly entry?: FhirBundleEntry[];
+}
+
+/** The HTTP status and headers behind a fhir-kit-client result (its hidden response). */
+export function httpOf(result: unknown): { status: number; headers: Headers } {
+  const response = Client.httpFor(result as never).response;
+  if (!response) throw new Error('expected a fhir-kit-client result that carries its HTTP response');
+  return { status: response.status, headers: response.headers };
+}
+
+/**
+ * POSTs a transaction or batch Bundle to the exact FHIR base `<baseUrl>/fhir` through fhir-kit-client's `request`
+ * (its `transaction()`/`batch()` post to `<base>/`, with a trailing slash).
+ */
+export async function postBundle(client: Client, baseUrl: string, bundle: unknown): Promise<FhirBundle> {
+  return (await client.request(`${baseUrl}/fhir`, { method: 'POST', options: { headers: { 'content-type': 'application/fhir+json' } }, body: bundle })) as unknown as FhirBundle;
+}
+
+/** The ids of a searchset's `match` entries, in the order returned. */
+export function matchIds(bundle: FhirBundle): string[] {
+  return (bundle.entry ?? []).filter((e) => e.search?.mode === 'match').map((e) => e.resource!.id);
+}
+
+/** Follows `next` links with fhir-kit-client's `nextPage` until there is none; returns every page. */
+export async function allPages(client: Client, first: FhirBundle): Promise<FhirBundle[]> {
+  const pages = [first];
+  for (let page = first; ; ) {
+    const next = client.nextPage({ bundle: page as never }) as Promise<unknown> | undefined;
+    if (!next) return pages;
+    page = (await next) as FhirBundle;
+    pages.push(page);
+    if (pages.length > 1000) throw new Error('more than 1000 pages: the next links do not end');
+  }
+}

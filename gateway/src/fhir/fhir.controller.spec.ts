@@ -220,7 +220,7 @@ describe('the FHIR REST API at /fhir', () => {
           resourceType: 'OperationOutcome',
           issue: [
             { severity: 'error', code: 'structure', diagnostics: 'Missing required property', expression: ['Observation.status'] },
-            { severity: 'error', code: 'structure', diagnostics: 'Invalid JSON type: expected number, but got string', expression: ['Observation.value[x].value'] },
+            { severity: 'error', code: 'structure', diagnostics: 'Invalid JSON type: expected number, but got string', expression: ['Observation.valueQuantity.value'] },
           ],
         },
       });

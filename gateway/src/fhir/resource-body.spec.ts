@@ -1,6 +1,6 @@
 import { loadFhirDefinitions, OperationOutcomeError } from '../common/index.js';
 import { assertJsonShape } from './json-shape.js';
-import { forCreate, forUpdate, readResourceBody } from './resource-body.js';
+import { concreteExpression, forCreate, forUpdate, readResourceBody } from './resource-body.js';
 import { outcomeOf } from './testing/outcome-of.js';
 
 function issues(call: () => unknown): unknown {
@@ -34,7 +34,7 @@ describe('reading a resource from a request body', () => {
       status: 400,
       issue: [
         { severity: 'error', code: 'structure', diagnostics: 'Missing required property', expression: ['Observation.status'] },
-        { severity: 'error', code: 'structure', diagnostics: 'Invalid JSON type: expected number, but got string', expression: ['Observation.value[x].value'] },
+        { severity: 'error', code: 'structure', diagnostics: 'Invalid JSON type: expected number, but got string', expression: ['Observation.valueQuantity.value'] },
         { severity: 'error', code: 'structure', diagnostics: 'Invalid JSON type: expected string, but got number', expression: ['Observation.note[1].text'] },
       ],
     });
@@ -77,5 +77,16 @@ describe('reading a resource from a request body', () => {
     expect(forUpdate({ resourceType: 'Patient', id: 'p1', meta: { versionId: '2' } }, 'p1')).toEqual({ resourceType: 'Patient', id: 'p1' });
     expect(outcomeOf(() => forUpdate({ resourceType: 'Patient' }, 'p1'))).toBe('400 invalid: id: required in the body of an update, and equal to the id in the URL @ Patient.id');
     expect(outcomeOf(() => forUpdate({ resourceType: 'Patient', id: 'p2' }, 'p1'))).toBe('400 invalid: id: the id in the body does not match the id in the URL @ Patient.id');
+  });
+});
+
+describe('concreteExpression', () => {
+  it('names the choice property the resource actually holds instead of the definition path', () => {
+    const resource = { resourceType: 'Observation', valueQuantity: { value: 'x' }, component: [{ valueString: 1 }, { valueCodeableConcept: {} }], effectiveDateTime: 'x' };
+    expect(concreteExpression('Observation.value[x].value', resource)).toBe('Observation.valueQuantity.value');
+    expect(concreteExpression('Observation.component[1].value[x]', resource)).toBe('Observation.component[1].valueCodeableConcept');
+    expect(concreteExpression('Observation.effective[x]', resource)).toBe('Observation.effectiveDateTime');
+    expect(concreteExpression('Observation.status', resource)).toBe('Observation.status');
+    expect(concreteExpression('Observation.onset[x]', resource)).toBe('Observation.onset[x]');
   });
 });

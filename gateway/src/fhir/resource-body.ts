@@ -27,17 +27,43 @@ function relocate(expression: string, type: string, where: string): string {
 }
 
 /**
+ * Medplum names choice elements by their definition (`Observation.value[x].value`), which is neither FHIRPath nor
+ * what the client sent: resolve each `name[x]` to the property present in the resource (`valueQuantity`), so the
+ * expression points at the offending JSON element (FHIR R4 OperationOutcome.issue.expression is FHIRPath).
+ */
+export function concreteExpression(expression: string, resource: unknown): string {
+  if (!expression.includes('[x]')) return expression;
+  const [head, ...segments] = expression.split('.');
+  let node: unknown = resource;
+  const out = [head];
+  for (const segment of segments) {
+    const m = /^([A-Za-z0-9_]+)(\[x\])?((?:\[\d+\])*)$/.exec(segment);
+    if (!m || node === null || typeof node !== 'object') {
+      out.push(segment);
+      node = undefined;
+      continue;
+    }
+    let name = m[1]!;
+    if (m[2]) name = Object.keys(node).find((k) => k.startsWith(name) && /^[A-Z]/.test(k.slice(name.length))) ?? `${name}[x]`;
+    out.push(name + m[3]);
+    node = (node as Record<string, unknown>)[name];
+    for (const index of m[3]!.match(/\d+/g) ?? []) node = Array.isArray(node) ? node[Number(index)] : undefined;
+  }
+  return out.join('.');
+}
+
+/**
  * Medplum's issues as the gateway's: its message (which names the kind of problem, e.g. "Invalid JSON type:
  * expected number, but got string") and the element path; its `diagnostics` (FHIRPath, error objects) dropped.
  */
-function toIssues(issues: readonly MedplumIssue[], type: string, where: string): OperationOutcomeIssue[] {
+function toIssues(issues: readonly MedplumIssue[], type: string, where: string, resource: unknown): OperationOutcomeIssue[] {
   return issues.map((issue) => {
     const text = issue.details?.text ?? 'invalid resource';
     return {
       severity: issue.severity === 'warning' || issue.severity === 'information' ? issue.severity : 'error',
       code: ISSUE_TYPES[issue.code ?? ''] ?? 'invalid',
       diagnostics: text.length > MAX_MESSAGE ? `${text.slice(0, MAX_MESSAGE)}…` : text,
-      expression: issue.expression?.length ? issue.expression.map((e) => relocate(e, type, where)) : [where],
+      expression: issue.expression?.length ? issue.expression.map((e) => relocate(concreteExpression(e, resource), type, where)) : [where],
     };
   });
 }
@@ -66,7 +92,7 @@ export function readResourceBody(body: unknown, expectedType: string, where: str
   } catch (error) {
     const issues = (error as { outcome?: { issue?: MedplumIssue[] } }).outcome?.issue;
     if (!Array.isArray(issues)) throw error;
-    throw new OperationOutcomeError(400, { resourceType: 'OperationOutcome', issue: toIssues(issues, resourceType, where) });
+    throw new OperationOutcomeError(400, { resourceType: 'OperationOutcome', issue: toIssues(issues, resourceType, where, body) });
   }
   const terminology = requiredBindingIssues(body as FhirResource);
   if (terminology.length > 0) {
