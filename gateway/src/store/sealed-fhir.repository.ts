@@ -78,9 +78,22 @@ export class SealedFhirRepository implements FhirRepository {
   }
 
   async read(principal: Principal, resourceType: string, id: string): Promise<StoredResource> {
-    const current = await this.readable(principal, resourceType, id);
-    if (current.deleted) throw gone(`${resourceType}/${id} was deleted`);
-    return this.openVersionOf(resourceType, id, current.version_id);
+    // One query for the access decision and the sealed current version (the hot path of custodial reads).
+    const row = await this.db
+      .selectFrom('record')
+      .innerJoin('patient_store', 'patient_store.patient_id', 'record.patient_id')
+      .innerJoin('record_version', (join) =>
+        join.onRef('record_version.resource_type', '=', 'record.resource_type').onRef('record_version.resource_id', '=', 'record.resource_id').onRef('record_version.version_id', '=', 'record.version_id'),
+      )
+      .select(['record.custodian', 'patient_store.claimed_at', ...VERSION_COLUMNS.map((c) => `record_version.${c}` as const)])
+      .where('record.resource_type', '=', resourceType)
+      .where('record.resource_id', '=', id)
+      .executeTakeFirst();
+    if (!row || !this.parts.policy.mayRead(this.parts.policy.readScope(principal), { custodian: row.custodian, claimed: row.claimed_at !== null })) {
+      throw notFound(`${resourceType}/${id} is not known`);
+    }
+    if (row.deleted) throw gone(`${resourceType}/${id} was deleted`);
+    return this.open(row);
   }
 
   async vread(principal: Principal, resourceType: string, id: string, versionId: string): Promise<StoredResource> {
@@ -131,7 +144,7 @@ export class SealedFhirRepository implements FhirRepository {
 
   private async writeNew(principal: Principal, resource: FhirResource & { id: string }): Promise<StoredResource> {
     const { patientId, compartment } = await this.placement(resource, undefined);
-    if (await this.current(resource.resourceType, resource.id)) throw conflict(`${resource.resourceType}/${resource.id} already exists`);
+    // No existence check first: the primary key refuses a duplicate id (→ 409), one statement fewer per write.
     return this.write(principal, resource, patientId, compartment, undefined, false);
   }
 
@@ -165,9 +178,12 @@ export class SealedFhirRepository implements FhirRepository {
         custodian: current?.custodian ?? author,
         lastUpdated,
         deleted,
+        isNew: !current,
       });
     } catch (error) {
-      if (UNIQUE_VIOLATION.test((error as Error).message)) throw conflict(`${resource.resourceType}/${resource.id} was changed concurrently; read it again and retry`);
+      if (UNIQUE_VIOLATION.test((error as Error).message)) {
+        throw conflict(current ? `${resource.resourceType}/${resource.id} was changed concurrently; read it again and retry` : `${resource.resourceType}/${resource.id} already exists`);
+      }
       throw error;
     }
   }
@@ -179,9 +195,10 @@ export class SealedFhirRepository implements FhirRepository {
     const ref = patientReferenceOf(resource);
     if (!ref.id) throw unprocessable(`expected a reference to the Patient this ${resource.resourceType} belongs to (Patient/<id>)`, ref.expression);
     if (current && current.patient_id !== ref.id) throw unprocessable(`a record cannot move to another patient`, ref.expression);
-    if (resource.resourceType !== 'Patient') {
+    if (resource.resourceType !== 'Patient' && !this.batch?.knowsPatient(ref.id)) {
       const store = await this.db.selectFrom('patient_store').select('patient_id').where('patient_id', '=', ref.id).executeTakeFirst();
       if (!store) throw unprocessable(`expected a reference to a Patient stored here; Patient/${ref.id} is not`, ref.expression);
+      this.batch?.rememberPatient(ref.id);
     }
     return { patientId: ref.id, compartment };
   }

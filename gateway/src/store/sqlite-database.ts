@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import SQLite from 'better-sqlite3';
-import { Kysely, SqliteDialect } from 'kysely';
+import { Kysely, SqliteDialect, type SqliteDatabase } from 'kysely';
 import type { DatabaseSchema } from './database.schema.js';
 
 /**
@@ -25,5 +25,34 @@ export function openSqlite(file: string): Kysely<DatabaseSchema> {
     // Name the file and the settings that choose it: the driver's own message ("file is not a database") names neither.
     throw new Error(`DATABASE_URL: expected a SQLite database at ${file} (default: under DATA_DIR), got ${(error as Error).message}`, { cause: error });
   }
-  return new Kysely<DatabaseSchema>({ dialect: new SqliteDialect({ database }) });
+  return new Kysely<DatabaseSchema>({ dialect: new SqliteDialect({ database: new StatementCache(database) }) });
+}
+
+/**
+ * better-sqlite3 with its prepared statements reused: Kysely prepares every query anew, which cost about as much
+ * as running it. Statements are keyed by their SQL text (parameters are bound per call) and kept in insertion
+ * order up to a bound; one connection runs one statement at a time, so sharing them is safe.
+ */
+class StatementCache implements SqliteDatabase {
+  private readonly statements = new Map<string, SQLite.Statement>();
+
+  constructor(
+    private readonly database: SQLite.Database,
+    private readonly limit = 500,
+  ) {}
+
+  prepare(sql: string): SQLite.Statement {
+    let statement = this.statements.get(sql);
+    if (!statement) {
+      statement = this.database.prepare(sql);
+      if (this.statements.size >= this.limit) this.statements.delete(this.statements.keys().next().value!);
+      this.statements.set(sql, statement);
+    }
+    return statement;
+  }
+
+  close(): void {
+    this.statements.clear();
+    this.database.close();
+  }
 }

@@ -20,6 +20,8 @@ export interface VersionToWrite {
   readonly custodian: string;
   readonly lastUpdated: number;
   readonly deleted: boolean;
+  /** A new record: plain inserts (a duplicate id fails on the primary key) and no old tokens to remove. */
+  readonly isNew: boolean;
 }
 
 /** A stored version as read back (still sealed). */
@@ -59,12 +61,12 @@ export async function writeVersion(db: Db, keys: StoreKeys, ring: StoreKeyRing, 
     .values({ resource_type: type, resource_id: v.resource.id, version_id: v.versionId, patient_id: v.patientId, compartment: v.compartment, key_id: batchKey.keyId, sealed, deleted: v.deleted ? 1 : 0, author: v.author, last_updated: v.lastUpdated })
     .execute();
   const current = { patient_id: v.patientId, compartment: v.compartment, version_id: v.versionId, deleted: v.deleted ? 1 : 0, last_updated: v.lastUpdated };
-  await db
-    .insertInto('record')
-    .values({ resource_type: type, resource_id: v.resource.id, custodian: v.custodian, ...current })
-    .onConflict((oc) => oc.columns(['resource_type', 'resource_id']).doUpdateSet(current))
-    .execute();
-  await db.deleteFrom('record_index').where('resource_type', '=', type).where('resource_id', '=', v.resource.id).execute();
+  if (v.isNew) {
+    await db.insertInto('record').values({ resource_type: type, resource_id: v.resource.id, custodian: v.custodian, ...current }).execute();
+  } else {
+    await db.updateTable('record').set(current).where('resource_type', '=', type).where('resource_id', '=', v.resource.id).execute();
+    await db.deleteFrom('record_index').where('resource_type', '=', type).where('resource_id', '=', v.resource.id).execute();
+  }
   if (!v.deleted) {
     const tokens = new Map<string, Buffer>();
     for (const entry of indexEntries(v.resource)) {

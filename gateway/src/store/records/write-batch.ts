@@ -14,6 +14,16 @@ export interface BatchKey {
  */
 export class WriteBatch {
   private readonly keys = new Map<string, BatchKey>();
+  /** Patients whose store this batch has already seen, so each record's patient is looked up once per batch. */
+  private readonly patients = new Set<string>();
+
+  knowsPatient(patientId: string): boolean {
+    return this.patients.has(patientId);
+  }
+
+  rememberPatient(patientId: string): void {
+    this.patients.add(patientId);
+  }
 
   get(patientId: string, compartment: string): BatchKey | undefined {
     return this.keys.get(`${patientId}\0${compartment}`);
