@@ -31,8 +31,9 @@ export async function createGateway(config: AppConfig, options: GatewayOptions =
     trustProxy: config.production,
     // Shutdown must not wait for clients: close every connection, idle or half-open, when the server closes.
     forceCloseConnections: true,
-    // `POST [base]/` is `POST [base]` (fhir-kit-client sends Bundles to the base with a trailing slash).
-    routerOptions: { ignoreTrailingSlash: true },
+    // `[base]/` is `[base]` for the FHIR API (fhir-kit-client posts Bundles to the base with a trailing slash).
+    // Only there: the web apps rely on `/portal` → `/portal/` redirects, which a global ignoreTrailingSlash loops.
+    rewriteUrl: (req: IncomingMessage) => (req.url?.startsWith('/fhir/?') || req.url === '/fhir/' ? `/fhir${req.url.slice(6)}` : (req.url ?? '/')),
     // A client gets this long to send a whole request (slow-loris protection; Node's default is none).
     requestTimeout: 30_000,
   });
