@@ -204,7 +204,15 @@ describe.each(databaseAdapters().map((a) => [a.name, a] as [string, DatabaseAdap
     expect(await outcomeOf(repo.read(hospital, 'Observation', stored.resource.id))).toEqual({ status: 404, diagnostics: `Observation/${stored.resource.id} is not known` });
     expect((await repo.search(hospital, search('Observation', 'patient=p1'))).matches).toEqual([]);
     // The hospital still writes (sealed straight to the patient's compartment key) and the patient reads it.
-    const later = await repo.create(hospital, observation('p1', '2085-9', 48, '2025-09-01T08:00:00Z'));
+    const tagged = { ...observation('p1', '2085-9', 48, '2025-09-01T08:00:00Z'), identifier: [{ system: 'urn:lab', value: 'L-1' }] };
+    const later = await repo.create(hospital, tagged, { ifNoneExist: params('identifier=urn:lab|L-1') });
+    expect(later.created).toBe(true);
+    // Idempotent ingestion still works on the claimed store: the blind index finds the record the hospital can no longer read.
+    expect(await repo.create(hospital, tagged, { ifNoneExist: params('identifier=urn:lab|L-1') })).toEqual({
+      created: false,
+      readable: false,
+      stored: { deleted: false, resource: { resourceType: 'Observation', id: later.stored.resource.id, meta: later.stored.resource.meta } },
+    });
 
     const opened = openSealedStore(keys, await stores.exportSealed(patientUser('p1')));
     expect(opened.map((r) => [r.resourceType, r.versionId, (r.resource as { status?: string } | undefined)?.status])).toEqual([

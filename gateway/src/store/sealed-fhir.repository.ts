@@ -13,7 +13,7 @@ import { compartmentOf } from './records/compartment-map.js';
 import { openVersion, VERSION_COLUMNS, type VersionRow, writeVersion } from './records/record-io.js';
 import { decodeCursor, encodeCursor } from './records/cursor.js';
 import { RecordSearch } from './records/record-search.js';
-import { patientReferenceOf } from './records/search-index.js';
+import { patientReferenceOf, TOKEN_PARAMS } from './records/search-index.js';
 import { NoKeyError, type StoreKeys } from './records/store-keys.js';
 import { WriteBatch } from './records/write-batch.js';
 
@@ -70,7 +70,7 @@ export class SealedFhirRepository implements FhirRepository {
   async create(principal: Principal, resource: FhirResource, options: { readonly ifNoneExist?: readonly SearchParam[]; readonly id?: string } = {}): Promise<CreateResult> {
     this.requireWriter(principal);
     if (options.ifNoneExist?.length) {
-      const existing = await this.conditionalMatch(principal, resource.resourceType, options.ifNoneExist);
+      const existing = await this.conditionalMatch(principal, resource, options.ifNoneExist);
       if (existing) return existing;
     }
     const id = options.id ?? randomUUID();
@@ -214,7 +214,8 @@ export class SealedFhirRepository implements FhirRepository {
   }
 
   /** FHIR R4 §3.1.0.8.1 conditional create: 0 matches → create, 1 → that one, more → 412. */
-  private async conditionalMatch(principal: Principal, resourceType: string, params: readonly SearchParam[]): Promise<CreateResult | undefined> {
+  private async conditionalMatch(principal: Principal, resource: FhirResource, params: readonly SearchParam[]): Promise<CreateResult | undefined> {
+    const resourceType = resource.resourceType;
     if (resourceType === 'Patient' && params.length === 1 && params[0]!.name === 'identifier' && params[0]!.values.length === 1 && !params[0]!.modifier) {
       // Patient matching through the keyed hash works even where the caller may not read the Patient.
       const raw = params[0]!.values[0]!;
@@ -225,9 +226,41 @@ export class SealedFhirRepository implements FhirRepository {
         return this.existing(principal, 'Patient', row.patient_id);
       }
     }
+    const byTokens = await this.matchByTokens(resource, params);
+    if (byTokens) {
+      if (byTokens.length > 1) throw preconditionFailed(`If-None-Exist matched ${byTokens.length} ${resourceType} resources; it must match at most one`);
+      return byTokens[0] ? this.existing(principal, resourceType, byTokens[0]) : undefined;
+    }
     const page = await this.search(principal, { resourceType, params, count: 2, include: [] });
     if (page.matches.length > 1) throw preconditionFailed(`If-None-Exist matched ${page.total ?? 'several'} ${resourceType} resources; it must match at most one`);
     return page.matches[0] ? { created: false, stored: page.matches[0], readable: true } : undefined;
+  }
+
+  /**
+   * Conditional create by token parameters only (e.g. `identifier=system|value`, the usual idempotent ingestion),
+   * within the new record's own patient: decided by the blind index alone, so it also works after the patient
+   * claimed the store and the writer can no longer read it (it learns only the id of a record it names exactly).
+   * Undefined when the parameters need more than tokens (then the caller's visible search decides).
+   */
+  private async matchByTokens(resource: FhirResource, params: readonly SearchParam[]): Promise<string[] | undefined> {
+    const patientId = patientReferenceOf(resource).id;
+    const tokenNames: readonly string[] = TOKEN_PARAMS;
+    if (!patientId || resource.resourceType === 'Patient' || params.some((p) => p.modifier || !tokenNames.includes(p.name))) return undefined;
+    let ids: Set<string> | undefined;
+    for (const param of params) {
+      const rows = await this.db
+        .selectFrom('record')
+        .innerJoin('record_index', (join) => join.onRef('record_index.resource_type', '=', 'record.resource_type').onRef('record_index.resource_id', '=', 'record.resource_id'))
+        .select('record.resource_id')
+        .where('record_index.patient_id', '=', patientId)
+        .where('record_index.token', 'in', param.values.map((v) => this.parts.ring.token(patientId, param.name, v)))
+        .where('record_index.resource_type', '=', resource.resourceType)
+        .where('record.deleted', '=', 0)
+        .execute();
+      const found = new Set(rows.map((r) => r.resource_id));
+      ids = ids ? new Set([...ids].filter((id) => found.has(id))) : found;
+    }
+    return [...(ids ?? [])];
   }
 
   private async existing(principal: Principal, resourceType: string, id: string): Promise<CreateResult> {
