@@ -68,7 +68,10 @@ export class PatientStoreService {
       throw badRequest((error as Error).message);
     }
     const rewrapped = await this.db.transaction().execute(async (trx) => {
-      const store = await trx.selectFrom('patient_store').select(['claimed_at']).where('patient_id', '=', patient).executeTakeFirst();
+      // PostgreSQL: take the store row exclusively, so writes in flight (which hold it shared) finish first and
+      // later ones wait and then seal to the patient's keys: no batch key is left wrapped to a destroyed escrow.
+      const select = trx.selectFrom('patient_store').select(['claimed_at']).where('patient_id', '=', patient);
+      const store = await (this.dialect === 'postgres' ? select.forUpdate() : select).executeTakeFirst();
       if (!store) throw notFound('no store exists for this patient yet');
       if (store.claimed_at !== null) throw conflict('this store is already claimed');
       const count = await this.keys.rewrapToPatient(trx, patient, verified.publicKeys);

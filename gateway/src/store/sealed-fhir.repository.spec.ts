@@ -225,6 +225,30 @@ describe.each(databaseAdapters().map((a) => [a.name, a] as [string, DatabaseAdap
     expect(opened[0]!.resource).toEqual({ ...patient('p1', 'MRN-1'), meta: opened[0]!.resource!['meta'] });
   });
 
+  it('re-wraps the keys of a write that was in flight during the claim, so no record is left sealed to the destroyed escrow', async () => {
+    await repo.update(hospital, patient('p1', 'MRN-1'));
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    let wrote!: () => void;
+    const written = new Promise<void>((r) => (wrote = r));
+    const writer = repo.transaction(async (tx) => {
+      await tx.create(hospital, observation('p1', '2093-3', 1, '2025-01-01'));
+      wrote();
+      await held;
+      await tx.create(hospital, observation('p1', '8867-4', 2, '2025-01-02', 'vital-signs'));
+    });
+    await written;
+    const keys = derivePatientKeys(MNEMONIC);
+    const claiming = stores.claim(patientUser('p1'), await buildStoreClaim(keys, 'p1', GATEWAY, Math.floor(now / 1000)));
+    await new Promise((r) => setTimeout(r, 100));
+    release();
+    await writer;
+    await claiming;
+    const recipients = await database.db.selectFrom('record_key').select('recipient').where('patient_id', '=', 'p1').execute();
+    expect(recipients.map((r) => r.recipient)).toEqual(recipients.map(() => 'patient'));
+    expect(openSealedStore(keys, await stores.exportSealed(patientUser('p1'))).map((r) => r.resourceType)).toEqual(['Patient', 'Observation', 'Observation']);
+  });
+
   it('fails a read whose ciphertext was altered or moved with an integrity outcome, never garbage', async () => {
     await repo.update(hospital, patient('p1', 'MRN-1'));
     const a = (await repo.create(hospital, observation('p1', '2093-3', 1, '2025-01-01'))).stored.resource.id;

@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import { type Compartment, fromBase64Url, newBatchKey, SealError, unwrapBatchKey, wipe, wrapBatchKey } from '../../crypto/index.js';
 import type { DatabaseSchema } from '../database.schema.js';
+import { databaseDialect } from '../migrations/column-types.js';
 import { nodeX25519 } from '../keys/node-x25519.js';
 import type { StoreKeyRing } from '../keys/store-key-ring.js';
 import type { BatchKey, WriteBatch } from './write-batch.js';
@@ -66,7 +67,12 @@ export class StoreKeys {
   async batchKeyFor(db: Db, batch: WriteBatch, patientId: string, compartment: Compartment, now: number): Promise<BatchKey> {
     const existing = batch.get(patientId, compartment);
     if (existing) return existing;
-    const store = await db.selectFrom('patient_store').select(['escrow_public_key', 'compartment_keys', 'claimed_at']).where('patient_id', '=', patientId).executeTakeFirstOrThrow();
+    let query = db.selectFrom('patient_store').select(['escrow_public_key', 'compartment_keys', 'claimed_at']).where('patient_id', '=', patientId);
+    // PostgreSQL: hold the store row (shared) until this write commits, so a concurrent claim (which takes it
+    // exclusively) either re-wraps this batch key or makes this write see the claimed state. SQLite serializes
+    // transactions on its one connection anyway.
+    if (databaseDialect(db) === 'postgres') query = query.forShare();
+    const store = await query.executeTakeFirstOrThrow();
     const claimed = store.claimed_at !== null;
     const recipient = claimed ? fromBase64Url((JSON.parse(store.compartment_keys!) as Record<string, string>)[compartment]!, 'compartment key') : new Uint8Array(store.escrow_public_key!);
     const entry = batch.add(patientId, compartment, newBatchKey());
