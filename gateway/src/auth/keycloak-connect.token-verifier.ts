@@ -8,6 +8,7 @@ import { guardKeyRotation, type RealmKeys } from './key-rotation.js';
 import type { Principal } from './principal.js';
 import { TOKEN_PROBLEMS, tokenRejection } from './token-diagnostics.js';
 import { TokenVerifier, type VerifierReadiness } from './token-verifier.js';
+import { VerifiedTokenCache } from './verified-token-cache.js';
 
 /** keycloak-connect's grant as far as we read it. */
 interface ValidatedGrant {
@@ -32,6 +33,7 @@ export class KeycloakConnectTokenVerifier extends TokenVerifier {
   private readonly clientId: string;
   private readonly keySource: string;
   private readonly demo: DemoPrincipals | undefined;
+  private readonly verified = new VerifiedTokenCache();
 
   constructor(@Inject(APP_CONFIG) config: AppConfig, @Inject(IdentityService) identity: IdentityService) {
     super();
@@ -56,6 +58,8 @@ export class KeycloakConnectTokenVerifier extends TokenVerifier {
   }
 
   async verify(token: string): Promise<Principal> {
+    const known = this.verified.get(token);
+    if (known) return known;
     // keycloak-connect reads any unparseable token as expired and never looks at `alg` or a missing `exp`: check
     // the JOSE structure first so the caller hears what is actually wrong (RFC 7515 §5.2, RFC 7519 §7.2).
     const decoded = decodeJwt(token);
@@ -76,6 +80,7 @@ export class KeycloakConnectTokenVerifier extends TokenVerifier {
     if (!content) throw unauthorized(TOKEN_PROBLEMS.invalid);
     const principal = toPrincipal(content);
     if (this.demo && isDemoPrincipal(principal, this.demo)) throw unauthorized(TOKEN_PROBLEMS.demo);
+    this.verified.set(token, principal);
     return principal;
   }
 

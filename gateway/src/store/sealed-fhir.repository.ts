@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Logger } from '@nestjs/common';
-import type { Kysely } from 'kysely';
+import { CompiledQuery, type Kysely } from 'kysely';
 import type { Principal } from '../auth/index.js';
 import { conflict, forbidden, gone, internalError, notFound, OperationOutcomeError, preconditionFailed, unprocessable } from '../common/index.js';
 import { SealError } from '../crypto/index.js';
@@ -13,7 +13,8 @@ import { compartmentOf } from './records/compartment-map.js';
 import { openVersion, VERSION_COLUMNS, type VersionRow, writeVersion } from './records/record-io.js';
 import { decodeCursor, encodeCursor } from './records/cursor.js';
 import { RecordSearch } from './records/record-search.js';
-import { patientReferenceOf, TOKEN_PARAMS } from './records/search-index.js';
+import { matchByTokens } from './records/conditional-match.js';
+import { patientReferenceOf } from './records/search-index.js';
 import { NoKeyError, type StoreKeys } from './records/store-keys.js';
 import { WriteBatch } from './records/write-batch.js';
 
@@ -26,6 +27,9 @@ export interface RepositoryParts {
   readonly policy: RecordAccessPolicy;
   readonly clock: () => number;
 }
+
+/** A row of the read query: the access facts and the sealed current version. */
+type ReadRow = VersionRow & { readonly custodian: string; readonly claimed_at: number | null };
 
 interface CurrentRow {
   readonly patient_id: string;
@@ -48,6 +52,7 @@ const UNIQUE_VIOLATION = /UNIQUE constraint failed|duplicate key value violates 
 export class SealedFhirRepository implements FhirRepository {
   private readonly logger = new Logger('store');
   private readonly searcher: RecordSearch;
+  private compiledRead: string | undefined;
 
   constructor(
     private readonly db: Db,
@@ -78,22 +83,29 @@ export class SealedFhirRepository implements FhirRepository {
   }
 
   async read(principal: Principal, resourceType: string, id: string): Promise<StoredResource> {
-    // One query for the access decision and the sealed current version (the hot path of custodial reads).
-    const row = await this.db
+    // One query for the access decision and the sealed current version (the hot path of custodial reads), built
+    // once: building a Kysely query cost more than running it.
+    const { rows } = await this.db.executeQuery<ReadRow>(CompiledQuery.raw(this.readSql(), [resourceType, id]));
+    const row = rows[0];
+    if (!row || !this.parts.policy.mayRead(this.parts.policy.readScope(principal), { custodian: row.custodian, claimed: row.claimed_at !== null })) {
+      throw notFound(`${resourceType}/${id} is not known`);
+    }
+    if (row.deleted) throw gone(`${resourceType}/${id} was deleted`);
+    return this.open(row);
+  }
+
+  /** The SQL of {@link read} in this database's dialect, with two parameters: resource type and id. */
+  private readSql(): string {
+    return (this.compiledRead ??= this.db
       .selectFrom('record')
       .innerJoin('patient_store', 'patient_store.patient_id', 'record.patient_id')
       .innerJoin('record_version', (join) =>
         join.onRef('record_version.resource_type', '=', 'record.resource_type').onRef('record_version.resource_id', '=', 'record.resource_id').onRef('record_version.version_id', '=', 'record.version_id'),
       )
       .select(['record.custodian', 'patient_store.claimed_at', ...VERSION_COLUMNS.map((c) => `record_version.${c}` as const)])
-      .where('record.resource_type', '=', resourceType)
-      .where('record.resource_id', '=', id)
-      .executeTakeFirst();
-    if (!row || !this.parts.policy.mayRead(this.parts.policy.readScope(principal), { custodian: row.custodian, claimed: row.claimed_at !== null })) {
-      throw notFound(`${resourceType}/${id} is not known`);
-    }
-    if (row.deleted) throw gone(`${resourceType}/${id} was deleted`);
-    return this.open(row);
+      .where('record.resource_type', '=', '')
+      .where('record.resource_id', '=', '')
+      .compile().sql);
   }
 
   async vread(principal: Principal, resourceType: string, id: string, versionId: string): Promise<StoredResource> {
@@ -226,7 +238,7 @@ export class SealedFhirRepository implements FhirRepository {
         return this.existing(principal, 'Patient', row.patient_id);
       }
     }
-    const byTokens = await this.matchByTokens(resource, params);
+    const byTokens = await matchByTokens(this.db, this.parts.ring, resource, params);
     if (byTokens) {
       if (byTokens.length > 1) throw preconditionFailed(`If-None-Exist matched ${byTokens.length} ${resourceType} resources; it must match at most one`);
       return byTokens[0] ? this.existing(principal, resourceType, byTokens[0]) : undefined;
@@ -234,33 +246,6 @@ export class SealedFhirRepository implements FhirRepository {
     const page = await this.search(principal, { resourceType, params, count: 2, include: [] });
     if (page.matches.length > 1) throw preconditionFailed(`If-None-Exist matched ${page.total ?? 'several'} ${resourceType} resources; it must match at most one`);
     return page.matches[0] ? { created: false, stored: page.matches[0], readable: true } : undefined;
-  }
-
-  /**
-   * Conditional create by token parameters only (e.g. `identifier=system|value`, the usual idempotent ingestion),
-   * within the new record's own patient: decided by the blind index alone, so it also works after the patient
-   * claimed the store and the writer can no longer read it (it learns only the id of a record it names exactly).
-   * Undefined when the parameters need more than tokens (then the caller's visible search decides).
-   */
-  private async matchByTokens(resource: FhirResource, params: readonly SearchParam[]): Promise<string[] | undefined> {
-    const patientId = patientReferenceOf(resource).id;
-    const tokenNames: readonly string[] = TOKEN_PARAMS;
-    if (!patientId || resource.resourceType === 'Patient' || params.some((p) => p.modifier || !tokenNames.includes(p.name))) return undefined;
-    let ids: Set<string> | undefined;
-    for (const param of params) {
-      const rows = await this.db
-        .selectFrom('record')
-        .innerJoin('record_index', (join) => join.onRef('record_index.resource_type', '=', 'record.resource_type').onRef('record_index.resource_id', '=', 'record.resource_id'))
-        .select('record.resource_id')
-        .where('record_index.patient_id', '=', patientId)
-        .where('record_index.token', 'in', param.values.map((v) => this.parts.ring.token(patientId, param.name, v)))
-        .where('record_index.resource_type', '=', resource.resourceType)
-        .where('record.deleted', '=', 0)
-        .execute();
-      const found = new Set(rows.map((r) => r.resource_id));
-      ids = ids ? new Set([...ids].filter((id) => found.has(id))) : found;
-    }
-    return [...(ids ?? [])];
   }
 
   private async existing(principal: Principal, resourceType: string, id: string): Promise<CreateResult> {
