@@ -1,5 +1,8 @@
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { DEMO_CLIENT_SECRETS, DEMO_USER_PASSWORDS } from './demo-accounts.js';
+import { entropyToMnemonic } from '@scure/bip39';
+import { wordlist } from '@scure/bip39/wordlists/english.js';
+import { DEMO_CLIENT_SECRETS, DEMO_PATIENT_MNEMONICS, DEMO_USER_PASSWORDS } from './demo-accounts.js';
 import { verifyPassword } from './password-hash.js';
 import { REALM_FILE } from './realm.loader.js';
 
@@ -43,5 +46,16 @@ describe('the documented demo secrets and the realm file', () => {
     const confidential = realm.clients.filter((c) => c.attributes?.['demo'] === 'true' && c.secret);
     expect(confidential.map((c) => c.clientId)).toEqual(Object.keys(DEMO_CLIENT_SECRETS));
     for (const client of confidential) expect(client.secret).toBe(DEMO_CLIENT_SECRETS[client.clientId]);
+  });
+});
+
+describe('the demo patients’ mnemonics', () => {
+  it('are the documented derivation, SHA-256("fhir-gateway demo patient <username>") as 24 words, for exactly the patient users', () => {
+    const patients = realm.users.filter((u) => u.attributes?.['fhir_patient']).map((u) => u.username).sort();
+    expect(Object.keys(DEMO_PATIENT_MNEMONICS).sort()).toEqual(patients);
+    for (const username of patients) {
+      const entropy = createHash('sha256').update(`fhir-gateway demo patient ${username}`).digest();
+      expect(DEMO_PATIENT_MNEMONICS[username]).toBe(entropyToMnemonic(entropy, wordlist));
+    }
   });
 });
