@@ -20,6 +20,8 @@ interface Rotation {
 export interface RealmKeys {
   /** Fetches the certs unless fetched within the rate-limit interval; returns how many keys the realm publishes. */
   refresh(): Promise<number>;
+  /** Whether the realm's key set as last fetched still holds this key id. */
+  has(kid: string): boolean;
 }
 
 /** Where the keys come from and how patiently. */
@@ -116,5 +118,6 @@ export function guardKeyRotation(grantManager: unknown, options: KeyRotationOpti
       if (!fresh || rotation.jwks.length === 0) await fetchKeys();
       return rotation.jwks.length;
     },
+    has: known,
   };
 }

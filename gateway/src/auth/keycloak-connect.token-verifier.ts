@@ -58,7 +58,7 @@ export class KeycloakConnectTokenVerifier extends TokenVerifier {
   }
 
   async verify(token: string): Promise<Principal> {
-    const known = this.verified.get(token);
+    const known = this.verified.get(token, (kid) => this.keys.has(kid));
     if (known) return known;
     // keycloak-connect reads any unparseable token as expired and never looks at `alg` or a missing `exp`: check
     // the JOSE structure first so the caller hears what is actually wrong (RFC 7515 §5.2, RFC 7519 §7.2).
@@ -80,7 +80,7 @@ export class KeycloakConnectTokenVerifier extends TokenVerifier {
     if (!content) throw unauthorized(TOKEN_PROBLEMS.invalid);
     const principal = toPrincipal(content);
     if (this.demo && isDemoPrincipal(principal, this.demo)) throw unauthorized(TOKEN_PROBLEMS.demo);
-    this.verified.set(token, principal);
+    this.verified.set(token, principal, String(decoded.header['kid']));
     return principal;
   }
 

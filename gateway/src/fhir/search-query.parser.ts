@@ -9,6 +9,9 @@ import type { SupportedResourceType } from './supported-types.js';
 export const DEFAULT_COUNT = 20;
 /** The most one page holds: a larger `_count` is capped (servers may return fewer than asked, FHIR R4 search.html#count). */
 export const MAX_COUNT = 200;
+/** Values of one parameter (ORed with commas) and search parameters per search: beyond these, 400. */
+export const MAX_VALUES = 100;
+export const MAX_PARAMS = 30;
 
 /** `_sort` keys the store orders by (FHIR R4 search.html#sort); `date` only where the type has that parameter. */
 const SORT_KEYS = ['date', '-date', '_lastUpdated', '-_lastUpdated'];
@@ -106,11 +109,14 @@ export function parseSearch(type: SupportedResourceType, entries: readonly (read
         refused.names.push(name);
         continue;
       }
-      params.push({ name, values: splitValues(raw).map((value) => normaliseValue(info, value, options.base)) });
+      const values = splitValues(raw);
+      if (values.length > MAX_VALUES) throw badRequest(`${name}: expected at most ${MAX_VALUES} values (ORed with commas), got ${values.length}`, name);
+      params.push({ name, values: values.map((value) => normaliseValue(info, value, options.base)) });
       used.push([name, raw]);
     }
   }
 
+  if (params.length > MAX_PARAMS) throw badRequest(`expected at most ${MAX_PARAMS} search parameters, got ${params.length}`);
   const names = [...new Set(refused.names.map(nameOf))];
   if (names.length > 0) {
     const notes = [...new Set(refused.notes)].map((n) => `; ${n}`).join('');

@@ -79,7 +79,14 @@ export class PatientStoreService {
       // Destroy the escrow secret: from here on only the patient (and their releases) can open the store.
       await trx
         .updateTable('patient_store')
-        .set({ claimed_at: this.clock(), owner_address: verified.address, compartment_keys: compartmentKeys, escrow_secret: null, escrow_public_key: null })
+        .set({
+          claimed_at: this.clock(),
+          owner_address: verified.address,
+          compartment_keys: compartmentKeys,
+          keys_mac: this.keys.claimedKeysTag(patient, verified.address, compartmentKeys),
+          escrow_secret: null,
+          escrow_public_key: null,
+        })
         .where('patient_id', '=', patient)
         .execute();
       return count;

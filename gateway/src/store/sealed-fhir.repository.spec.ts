@@ -147,8 +147,31 @@ describe.each(databaseAdapters().map((a) => [a.name, a] as [string, DatabaseAdap
 
     const withPatient = await repo.search(hospital, search('Observation', 'patient=p2', { include: ['Observation:subject'] }));
     expect(withPatient.included.map((p) => p.resource.id)).toEqual(['p2']);
+    expect((await repo.search(hospital, search('Observation', 'patient=p2', { include: ['Observation:patient'] }))).included.map((p) => p.resource.id)).toEqual(['p2']);
+    expect((await values('patient=p1&code=http://loinc.org|')).sort((x, y) => x - y)).toEqual([50, 70, 200, 201, 202, 203]);
     expect((await repo.search(hospital, search('Patient', 'identifier=https://hospital.test/mrn|MRN-2'))).matches.map((m) => m.resource.id)).toEqual(['p2']);
     expect((await repo.search(hospital, search('Patient', 'identifier=https://hospital.test/mrn|MRN-404'))).matches).toEqual([]);
+  });
+
+  it('finds periods long, short and open-ended with every date prefix and pair of prefixes', async () => {
+    await repo.update(hospital, patient('p1', 'MRN-1'));
+    const encounter = (period: { start: string; end?: string }) => ({ resourceType: 'Encounter', status: 'finished', class: { code: 'AMB' }, subject: { reference: 'Patient/p1' }, period });
+    const ids: Record<string, string> = {};
+    for (const [name, period] of Object.entries({
+      long: { start: '2025-01-10', end: '2025-12-20' },
+      open: { start: '2025-01-10' },
+      short: { start: '2025-06-02T09:00:00Z', end: '2025-06-02T10:00:00Z' },
+      decade: { start: '2010-01-01', end: '2024-12-31' },
+    })) {
+      ids[(await repo.create(hospital, encounter(period))).stored.resource.id] = name;
+    }
+    const names = async (query: string) => (await repo.search(hospital, search('Encounter', `patient=p1&${query}`))).matches.map((m) => ids[m.resource.id]).sort();
+    expect(await names('date=gt2025-06-01&date=lt2025-06-03')).toEqual(['long', 'open', 'short']);
+    expect(await names('date=ge2025-06-01&date=le2025-07-31')).toEqual(['long', 'open', 'short']);
+    expect(await names('date=2025-06-02')).toEqual(['short']);
+    expect(await names('date=gt2025-06-01')).toEqual(['long', 'open', 'short']);
+    expect(await names('date=lt2025-06-03')).toEqual(['decade', 'long', 'open', 'short']);
+    expect(await names('date=ge2012-01-01&date=le2012-12-31')).toEqual(['decade']);
   });
 
   it('conditionally creates: none → create, one → that one (also by identifier where unreadable), several → 412', async () => {
@@ -165,6 +188,17 @@ describe.each(databaseAdapters().map((a) => [a.name, a] as [string, DatabaseAdap
       status: 412,
       diagnostics: 'If-None-Exist matched 2 Observation resources; it must match at most one',
     });
+  });
+
+  it('makes one record of many concurrent identical conditional creates', async () => {
+    await repo.update(hospital, patient('p1', 'MRN-1'));
+    const tagged = { ...observation('p1', '2093-3', 1, '2025-01-01'), identifier: [{ system: 'urn:lab', value: 'L-7' }] };
+    const results = await Promise.all(Array.from({ length: 12 }, () => repo.create(hospital, tagged, { ifNoneExist: params('identifier=urn:lab|L-7') })));
+    expect(results.filter((r) => r.created).length).toBe(1);
+    expect(new Set(results.map((r) => r.stored.resource.id)).size).toBe(1);
+    const patients = await Promise.all(Array.from({ length: 6 }, () => repo.create(hospital, patient('ignored', 'MRN-9'), { ifNoneExist: params('identifier=https://hospital.test/mrn|MRN-9') })));
+    expect([patients.filter((r) => r.created).length, new Set(patients.map((r) => r.stored.resource.id)).size]).toEqual([1, 1]);
+    expect((await repo.search(hospital, search('Observation', 'patient=p1'))).total).toBe(1);
   });
 
   it('commits a transaction whole or not at all', async () => {

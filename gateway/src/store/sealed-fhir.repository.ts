@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Logger } from '@nestjs/common';
-import { CompiledQuery, type Kysely } from 'kysely';
+import { CompiledQuery, type Kysely, sql } from 'kysely';
 import type { Principal } from '../auth/index.js';
 import { conflict, forbidden, gone, internalError, notFound, OperationOutcomeError, preconditionFailed, unprocessable } from '../common/index.js';
 import { SealError } from '../crypto/index.js';
@@ -9,6 +9,7 @@ import { principalRef } from './access/record-access.policy.js';
 import type { DatabaseSchema } from './database.schema.js';
 import type { CreateResult, FhirRepository, FhirResource, SearchPage, SearchParam, SearchQuery, StoredResource } from './fhir-repository.js';
 import type { StoreKeyRing } from './keys/store-key-ring.js';
+import { databaseDialect } from './migrations/column-types.js';
 import { compartmentOf } from './records/compartment-map.js';
 import { openVersion, VERSION_COLUMNS, type VersionRow, writeVersion } from './records/record-io.js';
 import { decodeCursor, encodeCursor } from './records/cursor.js';
@@ -59,7 +60,8 @@ export class SealedFhirRepository implements FhirRepository {
     private readonly parts: RepositoryParts,
     private readonly batch?: WriteBatch,
   ) {
-    this.searcher = new RecordSearch(db, parts.ring, parts.policy, (row) => this.open(row));
+    // Searches only ever select records of unclaimed stores (the custodial scope).
+    this.searcher = new RecordSearch(db, parts.ring, parts.policy, (row) => this.open(row, false));
   }
 
   async transaction<T>(work: (repository: FhirRepository) => Promise<T>): Promise<T> {
@@ -74,12 +76,28 @@ export class SealedFhirRepository implements FhirRepository {
 
   async create(principal: Principal, resource: FhirResource, options: { readonly ifNoneExist?: readonly SearchParam[]; readonly id?: string } = {}): Promise<CreateResult> {
     this.requireWriter(principal);
-    if (options.ifNoneExist?.length) {
-      const existing = await this.conditionalMatch(principal, resource, options.ifNoneExist);
-      if (existing) return existing;
-    }
     const id = options.id ?? randomUUID();
-    return this.transaction(async (repo) => ({ created: true as const, stored: await (repo as SealedFhirRepository).writeNew(principal, { ...resource, id }) }));
+    return this.transaction(async (repo) => {
+      const self = repo as SealedFhirRepository;
+      if (options.ifNoneExist?.length) {
+        // Match and create in one transaction, serialized per patient, so concurrent identical conditional
+        // creates make one record (FHIR R4 http.html#ccreate).
+        await self.serializeConditionalCreates(resource);
+        const existing = await self.conditionalMatch(principal, resource, options.ifNoneExist);
+        if (existing) return existing;
+      }
+      return { created: true as const, stored: await self.writeNew(principal, { ...resource, id }) };
+    });
+  }
+
+  /**
+   * PostgreSQL: a transaction-scoped advisory lock per patient (or one for Patient matching), held until commit.
+   * SQLite needs none: its one connection runs one transaction at a time.
+   */
+  private async serializeConditionalCreates(resource: FhirResource): Promise<void> {
+    if (databaseDialect(this.db) !== 'postgres') return;
+    const key = `fhir-gateway/conditional-create/${resource.resourceType === 'Patient' ? 'Patient' : (patientReferenceOf(resource).id ?? '')}`;
+    await sql`select pg_advisory_xact_lock(hashtextextended(${key}, 0))`.execute(this.db);
   }
 
   async read(principal: Principal, resourceType: string, id: string): Promise<StoredResource> {
@@ -91,7 +109,7 @@ export class SealedFhirRepository implements FhirRepository {
       throw notFound(`${resourceType}/${id} is not known`);
     }
     if (row.deleted) throw gone(`${resourceType}/${id} was deleted`);
-    return this.open(row);
+    return this.open(row, row.claimed_at !== null);
   }
 
   /** The SQL of {@link read} in this database's dialect, with two parameters: resource type and id. */
@@ -109,9 +127,9 @@ export class SealedFhirRepository implements FhirRepository {
   }
 
   async vread(principal: Principal, resourceType: string, id: string, versionId: string): Promise<StoredResource> {
-    await this.readable(principal, resourceType, id);
+    const current = await this.readable(principal, resourceType, id);
     if (!/^[1-9]\d{0,15}$/.test(versionId)) throw notFound(`${resourceType}/${id} has no version ${versionId.slice(0, 20)}`);
-    const stored = await this.openVersionOf(resourceType, id, Number(versionId));
+    const stored = await this.openVersionOf(resourceType, id, Number(versionId), current.claimed);
     if (stored.deleted) throw gone(`${resourceType}/${id} version ${versionId} is a deletion`);
     return stored;
   }
@@ -133,7 +151,7 @@ export class SealedFhirRepository implements FhirRepository {
   }
 
   async history(principal: Principal, resourceType: string, id: string, options: { readonly count: number; readonly cursor?: string }): Promise<{ versions: StoredResource[]; next?: string }> {
-    await this.readable(principal, resourceType, id);
+    const current = await this.readable(principal, resourceType, id);
     const offset = options.cursor ? decodeCursor(options.cursor) : 0;
     const rows = await this.db
       .selectFrom('record_version')
@@ -144,7 +162,7 @@ export class SealedFhirRepository implements FhirRepository {
       .limit(options.count + 1)
       .offset(offset)
       .execute();
-    const versions = await Promise.all(rows.slice(0, options.count).map((row) => this.open(row)));
+    const versions = await Promise.all(rows.slice(0, options.count).map((row) => this.open(row, current.claimed)));
     return { versions, ...(rows.length > options.count ? { next: encodeCursor(offset + options.count) } : {}) };
   }
 
@@ -178,9 +196,9 @@ export class SealedFhirRepository implements FhirRepository {
   private async write(principal: Principal, resource: FhirResource & { id: string }, patientId: string, compartment: string, current: CurrentRow | undefined, deleted: boolean): Promise<StoredResource> {
     const author = principalRef(principal);
     const lastUpdated = Math.max(this.parts.clock(), (current?.last_updated ?? 0) + 1);
-    if (resource.resourceType === 'Patient' && !current) await this.parts.keys.createStore(this.db, patientId, lastUpdated);
-    if (resource.resourceType === 'Patient') await this.indexIdentifiers(patientId, deleted ? [] : identifiersOf(resource));
     try {
+      if (resource.resourceType === 'Patient' && !current) await this.parts.keys.createStore(this.db, patientId, lastUpdated);
+      if (resource.resourceType === 'Patient') await this.indexIdentifiers(patientId, deleted ? [] : identifiersOf(resource));
       return await writeVersion(this.db, this.parts.keys, this.parts.ring, this.batch!, {
         resource,
         patientId,
@@ -193,8 +211,13 @@ export class SealedFhirRepository implements FhirRepository {
         isNew: !current,
       });
     } catch (error) {
+      if (error instanceof OperationOutcomeError) throw error;
       if (UNIQUE_VIOLATION.test((error as Error).message)) {
         throw conflict(current ? `${resource.resourceType}/${resource.id} was changed concurrently; read it again and retry` : `${resource.resourceType}/${resource.id} already exists`);
+      }
+      if (error instanceof SealError) {
+        this.logger.error({ alert: 'integrity', patient: patientId, reason: error.message }, 'INTEGRITY ALERT: a patient store failed its integrity check on write');
+        throw internalError(`the keys of the patient store of ${resource.resourceType}/${resource.id} failed their integrity check; nothing was written and the incident is logged`);
       }
       throw error;
     }
@@ -238,7 +261,7 @@ export class SealedFhirRepository implements FhirRepository {
         return this.existing(principal, 'Patient', row.patient_id);
       }
     }
-    const byTokens = await matchByTokens(this.db, this.parts.ring, resource, params);
+    const byTokens = await matchByTokens(this.db, this.parts.ring, resource, params, principalRef(principal));
     if (byTokens) {
       if (byTokens.length > 1) throw preconditionFailed(`If-None-Exist matched ${byTokens.length} ${resourceType} resources; it must match at most one`);
       return byTokens[0] ? this.existing(principal, resourceType, byTokens[0]) : undefined;
@@ -272,22 +295,22 @@ export class SealedFhirRepository implements FhirRepository {
     return row ? { ...row, version_id: Number(row.version_id), claimed: row.claimed_at !== null } : undefined;
   }
 
-  private async readable(principal: Principal, resourceType: string, id: string): Promise<CurrentRow> {
+  private async readable(principal: Principal, resourceType: string, id: string): Promise<CurrentRow & { claimed: boolean }> {
     const current = await this.current(resourceType, id);
     if (!current || !this.parts.policy.mayRead(this.parts.policy.readScope(principal), current)) throw notFound(`${resourceType}/${id} is not known`);
     return current;
   }
 
-  private async openVersionOf(resourceType: string, id: string, versionId: number): Promise<StoredResource> {
+  private async openVersionOf(resourceType: string, id: string, versionId: number, storeClaimed: boolean): Promise<StoredResource> {
     const row = await this.db.selectFrom('record_version').select(VERSION_COLUMNS).where('resource_type', '=', resourceType).where('resource_id', '=', id).where('version_id', '=', versionId).executeTakeFirst();
     if (!row) throw notFound(`${resourceType}/${id} has no version ${versionId}`);
-    return this.open(row);
+    return this.open(row, storeClaimed);
   }
 
   /** Opens a version, turning integrity failures into an alert plus a clear outcome (never garbage, never a crash). */
-  private async open(row: VersionRow): Promise<StoredResource> {
+  private async open(row: VersionRow, storeClaimed: boolean): Promise<StoredResource> {
     try {
-      return await openVersion(this.db, this.parts.keys, row);
+      return await openVersion(this.db, this.parts.keys, row, storeClaimed);
     } catch (error) {
       const where = `${row.resource_type}/${row.resource_id}/_history/${row.version_id}`;
       if (error instanceof SealError) {

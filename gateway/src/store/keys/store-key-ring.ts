@@ -21,6 +21,7 @@ export class StoreKeyRing {
   private readonly escrowKey: Buffer;
   private readonly indexSecret: Buffer;
   private readonly matchKey: Buffer;
+  private readonly claimKey: Buffer;
   private readonly indexKeys = new Map<string, Buffer>();
 
   constructor(masterKey: Uint8Array) {
@@ -28,6 +29,7 @@ export class StoreKeyRing {
     this.escrowKey = derive(masterKey, 'fhir-gateway/escrow-wrap/v1');
     this.indexSecret = derive(masterKey, 'fhir-gateway/blind-index/v1');
     this.matchKey = derive(masterKey, 'fhir-gateway/patient-match/v1');
+    this.claimKey = derive(masterKey, 'fhir-gateway/claimed-keys/v1');
   }
 
   /** Seals an escrow secret at rest: 24-byte random nonce || XChaCha20-Poly1305, AAD bound to the patient. */
@@ -49,6 +51,15 @@ export class StoreKeyRing {
   /** The keyed hash that matches a patient by identifier across the gateway: HMAC-SHA256(matchKey, system|value). */
   matchHash(system: string, value: string): Buffer {
     return createHmac('sha256', this.matchKey).update(`${system}|${value}`).digest().subarray(0, TOKEN_LENGTH);
+  }
+
+  /**
+   * Authenticates a claimed store's recipient keys at rest: HMAC-SHA256(claimKey, patient 0x00 address 0x00 keys
+   * JSON). Writes seal new batch keys only to keys whose tag verifies, so swapping them in the database (to make
+   * the gateway seal new records to someone else's key) is detected instead of obeyed.
+   */
+  claimedKeysTag(patientId: string, ownerAddress: string, compartmentKeys: string): Buffer {
+    return createHmac('sha256', this.claimKey).update(`${patientId}\0${ownerAddress}\0${compartmentKeys}`).digest();
   }
 
   private indexKey(patientId: string): Buffer {

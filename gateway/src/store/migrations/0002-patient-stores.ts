@@ -18,6 +18,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('claimed_at', int8)
     .addColumn('owner_address', 'text')
     .addColumn('compartment_keys', 'text')
+    .addColumn('keys_mac', binary)
     .execute();
 
   await db.schema

@@ -84,12 +84,12 @@ export async function writeVersion(db: Db, keys: StoreKeys, ring: StoreKeyRing, 
 }
 
 /** Opens a stored version with its batch key; throws SealError (integrity) or NoKeyError (no key held). */
-export async function openVersion(db: Db, keys: StoreKeys, row: VersionRow): Promise<StoredResource> {
+export async function openVersion(db: Db, keys: StoreKeys, row: VersionRow, storeClaimed: boolean): Promise<StoredResource> {
   const lastUpdated = new Date(Number(row.last_updated)).toISOString();
   if (row.deleted || row.sealed === null) {
     return { resource: { resourceType: row.resource_type, id: row.resource_id, meta: { versionId: String(row.version_id), lastUpdated } }, deleted: true };
   }
-  const batchKey = await keys.openBatchKey(db, row.key_id);
+  const batchKey = await keys.openBatchKey(db, row.key_id, storeClaimed);
   const identity = { patient: row.patient_id, compartment: row.compartment, resourceType: row.resource_type, id: row.resource_id, versionId: String(row.version_id) };
   const plaintext = openRecord(batchKey, identity, new Uint8Array(row.sealed));
   try {

@@ -1,4 +1,4 @@
-import { evalFhirPathTyped, matchesSearchRequest, toTypedValue } from '@medplum/core';
+import { evalFhirPathTyped, toTypedValue } from '@medplum/core';
 import type { Kysely } from 'kysely';
 import type { Principal } from '../../auth/index.js';
 import { OperationOutcomeError, outcome } from '../../common/index.js';
@@ -8,7 +8,8 @@ import type { SearchPage, SearchQuery, StoredResource } from '../fhir-repository
 import type { StoreKeyRing } from '../keys/store-key-ring.js';
 import { VERSION_COLUMNS, type VersionRow } from './record-io.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
-import { compiledExpression, dateRange } from './search-index.js';
+import { matchesDates } from './date-match.js';
+import { compiledExpression, dateRange, patientReferenceOf } from './search-index.js';
 import { planSearch } from './search-plan.js';
 
 type Db = Kysely<DatabaseSchema>;
@@ -17,11 +18,13 @@ type Db = Kysely<DatabaseSchema>;
 const MAX_PATIENTS_PER_SEARCH = 5_000;
 /** Ids bound into one statement (SQLite allows 32,766 parameters, PostgreSQL 65,535). */
 const MAX_BOUND_IDS = 30_000;
+/** Records one search may decrypt to match dates or sort by date (a patient's lab history fits easily). */
+const MAX_OPENED = 10_000;
 
 /**
  * Search over the sealed stores (FHIR R4 §3.1.1.5): SQL selects candidates by plaintext routing columns and blind-
- * index tokens (computed per patient in scope), only those are decrypted, then Medplum's matcher applies exact FHIR
- * semantics (prefixes, periods, time zones) and the page is cut. `total` counts only what the caller may see.
+ * index tokens (computed per patient in scope), only those are decrypted, then dates are matched exactly (FHIR R4
+ * prefix semantics over instants, dates and periods, date-match.ts) and the page is cut. `total` counts only what the caller may see.
  */
 export class RecordSearch {
   constructor(
@@ -66,6 +69,9 @@ export class RecordSearch {
       // are then fetched by id (a join planned on stale statistics scanned every record of the patient).
       let ids: Set<string> | undefined = plan.ids ? new Set(plan.ids) : undefined;
       for (const group of plan.tokenGroups) {
+        if (inScope.length * group.values.length > MAX_BOUND_IDS) {
+          throw new OperationOutcomeError(400, outcome('error', 'too-costly', `this search needs more than ${MAX_BOUND_IDS} index lookups; name the patient (patient=Patient/<id>) or use fewer values`));
+        }
         const tokens = inScope.flatMap((patient) => group.values.map((value) => this.ring.token(patient, group.name, value)));
         const rows = await this.db
           .selectFrom('record_index')
@@ -88,7 +94,7 @@ export class RecordSearch {
     const withVersion = base.innerJoin('record_version', (join) =>
       join.onRef('record_version.resource_type', '=', 'record.resource_type').onRef('record_version.resource_id', '=', 'record.resource_id').onRef('record_version.version_id', '=', 'record.version_id'),
     );
-    if (!plan.exact.filters?.length && (query.sort === undefined || query.sort.replace(/^-/, '') === '_lastUpdated')) {
+    if (!plan.exact.length && (query.sort === undefined || query.sort.replace(/^-/, '') === '_lastUpdated')) {
       // Nothing left to match after decryption and an order SQL knows: count and page in SQL, open only the page.
       const { n } = await base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
       const direction = query.sort?.startsWith('-') ? 'desc' : 'asc';
@@ -105,10 +111,18 @@ export class RecordSearch {
       return { matches: page, included, total, ...(offset + query.count < total ? { next: encodeCursor(offset + query.count) } : {}) };
     }
 
-    const candidates = await withVersion.select(VERSION_COLUMNS.map((c) => `record_version.${c}` as const)).execute();
+    // Matching after decryption (dates) or sorting by date opens every candidate: bounded, so that one search
+    // cannot make the gateway decrypt a whole store into memory.
+    const candidates = await withVersion
+      .select(VERSION_COLUMNS.map((c) => `record_version.${c}` as const))
+      .limit(MAX_OPENED + 1)
+      .execute();
+    if (candidates.length > MAX_OPENED) {
+      throw new OperationOutcomeError(400, outcome('error', 'too-costly', `this search would decrypt more than ${MAX_OPENED} records to match dates or sort by date; name the patient or add a code`));
+    }
 
     const opened = await Promise.all(candidates.map((row) => this.open(row)));
-    const matches = opened.filter((s) => matchesSearchRequest(s.resource as never, plan.exact));
+    const matches = opened.filter((s) => matchesDates(s.resource, plan.exact));
     sortMatches(matches, query.sort);
     const page = matches.slice(offset, offset + query.count);
     const included = await this.includes(principal, page, query.include);
@@ -118,14 +132,12 @@ export class RecordSearch {
   /** `_include=<Type>:subject|patient`: the Patients the page's matches reference, where the caller may read them. */
   private async includes(principal: Principal, page: readonly StoredResource[], include: readonly string[]): Promise<StoredResource[]> {
     if (include.length === 0 || page.length === 0) return [];
+    // Both advertised includes (`<Type>:subject`, `<Type>:patient`) target the record's Patient: the same
+    // reference that places the record in a store (patientReferenceOf).
     const ids = new Set<string>();
-    for (const spec of include) {
-      const field = spec.split(':')[1];
-      for (const match of page) {
-        const ref = (match.resource[field ?? ''] as { reference?: string } | undefined)?.reference;
-        const m = ref && /^Patient\/([A-Za-z0-9\-.]{1,64})$/.exec(ref);
-        if (m) ids.add(m[1]!);
-      }
+    for (const match of page) {
+      const id = patientReferenceOf(match.resource).id;
+      if (id && match.resource.resourceType !== 'Patient') ids.add(id);
     }
     if (ids.size === 0) return [];
     const found = await this.search(principal, { resourceType: 'Patient', params: [{ name: '_id', values: [...ids] }], count: ids.size, include: [] });

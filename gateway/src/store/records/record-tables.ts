@@ -13,6 +13,8 @@ export interface PatientStoreTable {
   owner_address: string | null;
   /** JSON: compartment → base64url X25519 public key (from the signed claim). */
   compartment_keys: string | null;
+  /** HMAC (under a master-derived key) of patient, owner address and compartment keys: new writes refuse keys that were swapped in the database. */
+  keys_mac: Uint8Array | null;
 }
 
 export interface PatientIdentifierTable {

@@ -15,24 +15,31 @@ describe('blind-index entries', () => {
     });
     expect(entries.map((e) => `${e.name}=${e.value}`).sort()).toEqual(
       [
+        'category=http://terminology.hl7.org/CodeSystem/observation-category|',
         'category=http://terminology.hl7.org/CodeSystem/observation-category|laboratory',
         'category=laboratory',
         'code=2093-3',
+        'code=http://loinc.org|',
         'code=http://loinc.org|2093-3',
         'code=local-7',
         'code=|local-7',
         'date=d:2025-03-01',
-        'date=m:2025-03',
-        'date=y:2025',
         'status=final',
       ].sort(),
     );
   });
 
-  it('indexes a Patient by identifier and an Encounter period by every day, month and year it covers', () => {
-    expect(indexEntries({ resourceType: 'Patient', identifier: [{ system: 'urn:mrn', value: 'A1' }] }).map((e) => `${e.name}=${e.value}`).sort()).toEqual(['identifier=A1', 'identifier=urn:mrn|A1']);
-    const encounter = indexEntries({ resourceType: 'Encounter', status: 'finished', class: { code: 'AMB' }, period: { start: '2024-12-31T22:00:00Z', end: '2025-01-01T02:00:00Z' } });
-    expect(encounter.filter((e) => e.name === 'date').map((e) => e.value).sort()).toEqual(['d:2024-12-31', 'd:2025-01-01', 'm:2024-12', 'm:2025-01', 'y:2024', 'y:2025']);
+  it('indexes a Patient by identifier, and a period by the days, months or years it covers depending on its span', () => {
+    expect(indexEntries({ resourceType: 'Patient', identifier: [{ system: 'urn:mrn', value: 'A1' }] }).map((e) => `${e.name}=${e.value}`).sort()).toEqual(['identifier=A1', 'identifier=urn:mrn|', 'identifier=urn:mrn|A1']);
+    const dates = (period: Record<string, string>) =>
+      indexEntries({ resourceType: 'Encounter', status: 'finished', class: { code: 'AMB' }, period })
+        .filter((e) => e.name === 'date')
+        .map((e) => e.value)
+        .sort();
+    expect(dates({ start: '2024-12-31T22:00:00Z', end: '2025-01-01T02:00:00Z' })).toEqual(['d:2024-12-31', 'd:2025-01-01']);
+    expect(dates({ start: '2025-01-10', end: '2025-04-02' })).toEqual(['m:2025-01', 'm:2025-02', 'm:2025-03', 'm:2025-04']);
+    expect(dates({ start: '2001-06-01', end: '2014-02-01' })).toEqual(Array.from({ length: 14 }, (_, i) => `y:${2001 + i}`));
+    expect(dates({ start: '2025-01-10' })).toEqual(['open']);
   });
 
   it('reads a date value as the range it denotes (FHIR R4 search: a date is a range)', () => {
@@ -43,11 +50,11 @@ describe('blind-index entries', () => {
     expect(dateRange('soon')).toBeUndefined();
   });
 
-  it('chooses day, month or year buckets with a one-day margin, or none for a range too wide to narrow', () => {
-    expect(dateBuckets(Date.UTC(2025, 1, 3), Date.UTC(2025, 1, 4) - 1)).toEqual(['d:2025-02-02', 'd:2025-02-03', 'd:2025-02-04']);
-    expect(dateBuckets(Date.UTC(2025, 0, 1), Date.UTC(2025, 2, 1) - 1)).toEqual(['m:2024-12', 'm:2025-01', 'm:2025-02', 'm:2025-03']);
-    expect(dateBuckets(Date.UTC(2020, 0, 1), Date.UTC(2025, 0, 1))).toEqual(['y:2019', 'y:2020', 'y:2021', 'y:2022', 'y:2023', 'y:2024', 'y:2025']);
-    expect(dateBuckets(Date.UTC(1700, 0, 1), Date.UTC(2025, 0, 1))).toBeUndefined();
+  it('looks up every day, month and year a search window touches (one-day margin) plus open periods, or nothing for a window over ~4 years', () => {
+    expect(dateBuckets(Date.UTC(2025, 1, 3), Date.UTC(2025, 1, 4) - 1)).toEqual(['d:2025-02-02', 'd:2025-02-03', 'd:2025-02-04', 'm:2025-02', 'y:2025', 'open']);
+    expect(dateBuckets(Date.UTC(2025, 0, 1), Date.UTC(2025, 0, 2) - 1)).toEqual(['d:2024-12-31', 'd:2025-01-01', 'd:2025-01-02', 'm:2024-12', 'm:2025-01', 'y:2024', 'y:2025', 'open']);
+    expect(dateBuckets(Date.UTC(2020, 0, 1), Date.UTC(2023, 0, 1))!.length).toBe(1_099 + 38 + 5 + 1);
+    expect(dateBuckets(Date.UTC(2020, 0, 1), Date.UTC(2025, 0, 1))).toBeUndefined();
   });
 
   it('finds the patient of a record from its own id, subject or patient reference, and only relative Patient references', () => {

@@ -46,10 +46,13 @@ function tokenValues(typed: { type: string; value: unknown }): string[] {
   }
 }
 
-/** FHIR R4 token search (§3.1.1.5.3.7): `code` matches any system, `system|code` exactly, `|code` no system. */
+/**
+ * FHIR R4 token search (search.html#token): `code` matches any system, `system|code` exactly, `|code` only without
+ * a system, `system|` any code of that system.
+ */
 function systemValue(system: string | undefined, code: string | undefined): string[] {
   if (code === undefined) return [];
-  return [code, system === undefined ? `|${code}` : `${system}|${code}`];
+  return system === undefined ? [code, `|${code}`] : [code, `${system}|${code}`, `${system}|`];
 }
 
 /** The instants a date-typed value covers, as [start, end] in ms (FHIR R4 §3.1.1.5.3.1: a value is a range). */
@@ -69,61 +72,75 @@ export function dateRange(value: string): [number, number] | undefined {
   return [Date.UTC(year, 0, 1), Date.UTC(year + 1, 0, 1) - 1];
 }
 
-function dateRangesOf(typed: { type: string; value: unknown }): [number, number][] {
+/** A stored date value: its range in ms, or `open` for a period without a start or an end. */
+type StoredDate = { readonly range: [number, number] } | { readonly open: true };
+
+function storedDatesOf(typed: { type: string; value: unknown }): StoredDate[] {
   if (typeof typed.value === 'string') {
     const r = dateRange(typed.value);
-    return r ? [r] : [];
+    return r ? [{ range: r }] : [];
   }
   if (typed.type === 'Period') {
     const p = typed.value as { start?: string; end?: string };
     const start = p.start ? dateRange(p.start)?.[0] : undefined;
     const end = p.end ? dateRange(p.end)?.[1] : undefined;
     if (start === undefined && end === undefined) return [];
-    // An open-ended period is indexed by its known end only; searches fall back to post-filtering for it.
-    return [[start ?? end!, end ?? start!]];
+    return start === undefined || end === undefined ? [{ open: true }] : [{ range: [start, end] }];
   }
   return [];
 }
 
-/**
- * Date buckets covering [lo, hi] (ms), at the finest granularity that keeps the list short: days for up to 4 days,
- * months for up to 40 months, years for up to 200 years; undefined when the range is wider (no narrowing).
- * A one-day margin on each side absorbs time-zone offsets (dates are bucketed in UTC).
- */
-export function dateBuckets(lo: number, hi: number): string[] | undefined {
-  const start = new Date(lo - DAY);
-  const end = new Date(hi + DAY);
+const iso = (t: number): string => new Date(t).toISOString();
+const dayStart = (t: number): number => Date.UTC(new Date(t).getUTCFullYear(), new Date(t).getUTCMonth(), new Date(t).getUTCDate());
+const monthStart = (t: number): number => Date.UTC(new Date(t).getUTCFullYear(), new Date(t).getUTCMonth(), 1);
+const nextMonth = (t: number): number => Date.UTC(new Date(t).getUTCFullYear(), new Date(t).getUTCMonth() + 1, 1);
+
+function days(lo: number, hi: number): string[] {
   const out: string[] = [];
-  if (end.getTime() - start.getTime() <= 6 * DAY) {
-    for (let t = Date.UTC(start.getUTCFullYear(), start.getUTCMonth(), start.getUTCDate()); t <= end.getTime(); t += DAY) out.push(`d:${new Date(t).toISOString().slice(0, 10)}`);
-    return out;
-  }
-  const months = (end.getUTCFullYear() - start.getUTCFullYear()) * 12 + end.getUTCMonth() - start.getUTCMonth();
-  if (months <= 40) {
-    for (let i = 0; i <= months; i += 1) out.push(`m:${new Date(Date.UTC(start.getUTCFullYear(), start.getUTCMonth() + i, 1)).toISOString().slice(0, 7)}`);
-    return out;
-  }
-  const years = end.getUTCFullYear() - start.getUTCFullYear();
-  if (years > 200) return undefined;
-  for (let y = start.getUTCFullYear(); y <= end.getUTCFullYear(); y += 1) out.push(`y:${y}`);
+  for (let t = dayStart(lo); t <= hi; t += DAY) out.push(`d:${iso(t).slice(0, 10)}`);
   return out;
 }
 
-/** Every bucket (day, month and year) a stored date range touches, so any query granularity finds it. */
-function storedBuckets([lo, hi]: [number, number]): string[] {
-  const out = new Set<string>();
-  const years = new Date(hi).getUTCFullYear() - new Date(lo).getUTCFullYear();
-  for (let y = new Date(lo).getUTCFullYear(); y <= new Date(hi).getUTCFullYear() && years <= 200; y += 1) out.add(`y:${y}`);
-  if (hi - lo <= 4 * 366 * DAY) {
-    for (let t = lo; ; t = Date.UTC(new Date(t).getUTCFullYear(), new Date(t).getUTCMonth() + 1, 1)) {
-      if (t > hi) break;
-      out.add(`m:${new Date(t).toISOString().slice(0, 7)}`);
-    }
-  }
-  if (hi - lo <= 62 * DAY) {
-    for (let t = Date.UTC(new Date(lo).getUTCFullYear(), new Date(lo).getUTCMonth(), new Date(lo).getUTCDate()); t <= hi; t += DAY) out.add(`d:${new Date(t).toISOString().slice(0, 10)}`);
-  }
-  return [...out];
+function months(lo: number, hi: number): string[] {
+  const out: string[] = [];
+  for (let t = monthStart(lo); t <= hi; t = nextMonth(t)) out.push(`m:${iso(t).slice(0, 7)}`);
+  return out;
+}
+
+function years(lo: number, hi: number): string[] {
+  const out: string[] = [];
+  for (let y = new Date(lo).getUTCFullYear(); y <= new Date(hi).getUTCFullYear(); y += 1) out.push(`y:${y}`);
+  return out;
+}
+
+/** The token every open-ended period carries; every narrowed date search includes it. */
+export const OPEN_DATE = 'open';
+
+/**
+ * The buckets of one stored date, in exactly one granularity chosen by its span (so an instant is never found by
+ * a mere year): the days it covers if it spans up to 62 days, else its months up to 10 years, else its years up to
+ * 500; an open-ended or longer period gets {@link OPEN_DATE}. Dates are bucketed in UTC.
+ */
+function storedBuckets(date: StoredDate): string[] {
+  if ('open' in date) return [OPEN_DATE];
+  const [lo, hi] = date.range;
+  if (hi - lo <= 62 * DAY) return days(lo, hi);
+  if (hi - lo <= 10 * 366 * DAY) return months(lo, hi);
+  if (new Date(hi).getUTCFullYear() - new Date(lo).getUTCFullYear() <= 500) return years(lo, hi);
+  return [OPEN_DATE];
+}
+
+/**
+ * The buckets a date search over [lo, hi] (ms) must look up so that no stored date overlapping it is missed: the
+ * days, months and years the window touches (each stored date has buckets of one of these granularities) plus
+ * {@link OPEN_DATE}; undefined (no narrowing) when the window spans more than about four years of days. A one-day
+ * margin on each side absorbs time-zone offsets. Exact FHIR matching happens after decryption.
+ */
+export function dateBuckets(lo: number, hi: number): string[] | undefined {
+  const from = lo - DAY;
+  const to = hi + DAY;
+  if (to - from > 1_500 * DAY) return undefined;
+  return [...days(from, to), ...months(from, to), ...years(from, to), OPEN_DATE];
 }
 
 /** The parsed FHIRPath of one parameter for one resource type (narrowed to that type at load, fhir-definitions.ts). */
@@ -153,7 +170,7 @@ export function indexEntries(resource: FhirResource): IndexEntry[] {
   }
   const date = compiledExpression(resource.resourceType, DATE_PARAM);
   if (date) {
-    for (const typed of evalFhirPathTyped(date, root)) for (const range of dateRangesOf(typed)) for (const b of storedBuckets(range)) add(DATE_PARAM, b);
+    for (const typed of evalFhirPathTyped(date, root)) for (const stored of storedDatesOf(typed)) for (const b of storedBuckets(stored)) add(DATE_PARAM, b);
   }
   return [...entries.values()];
 }

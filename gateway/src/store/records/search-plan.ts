@@ -1,4 +1,3 @@
-import { parseSearchRequest, type SearchRequest } from '@medplum/core';
 import type { SearchParam, SearchQuery } from '../fhir-repository.js';
 import { DATE_PARAM, dateBuckets, dateRange, TOKEN_PARAMS } from './search-index.js';
 
@@ -12,8 +11,8 @@ export interface SearchPlan {
   readonly patientIdentifiers?: readonly { system?: string; value: string }[];
   /** Blind-index groups: a candidate must carry at least one token value of every group (AND of ORs). */
   readonly tokenGroups: readonly { readonly name: string; readonly values: readonly string[] }[];
-  /** Exact FHIR matching after decryption (Medplum's search matcher), for the params tokens cannot decide (dates). */
-  readonly exact: SearchRequest;
+  /** Date parameters (`date`, `_lastUpdated`) matched after decryption with FHIR R4 prefix semantics (date-match.ts). */
+  readonly exact: readonly SearchParam[];
   readonly impossible: boolean;
 }
 
@@ -73,11 +72,10 @@ export function planSearch(query: SearchQuery): SearchPlan {
   let ids: string[] | undefined;
   let impossible = false;
   const tokenGroups: { name: string; values: string[] }[] = [];
-  const exactParams = new URLSearchParams();
+  const exactParams: SearchParam[] = [];
   const patientIdentifiers: { system?: string; value: string }[] = [];
   const dateParams: SearchParam[] = [];
   for (const param of query.params) {
-    const key = param.modifier ? `${param.name}:${param.modifier}` : param.name;
     if (param.name === 'patient' || param.name === 'subject') {
       const refs = patientIds(param);
       if (!refs) impossible = true;
@@ -95,7 +93,7 @@ export function planSearch(query: SearchQuery): SearchPlan {
     // Token parameters are matched exactly by their blind-index tokens (the same normalization as FHIR R4
     // §3.1.1.5.3.7: code, |code, system|code), so only the others need matching after decryption.
     if ((TOKEN_PARAMS as readonly string[]).includes(param.name) && !param.modifier) tokenGroups.push({ name: param.name, values: [...param.values] });
-    else exactParams.append(key, param.values.join(','));
+    else exactParams.push(param);
     if (param.name === DATE_PARAM) {
       dateParams.push(param);
       const buckets = dateGroup(param.values);
@@ -104,13 +102,12 @@ export function planSearch(query: SearchQuery): SearchPlan {
   }
   const combined = combinedDateGroup(dateParams);
   if (combined) tokenGroups.push({ name: DATE_PARAM, values: combined });
-  const qs = exactParams.toString();
   return {
     ...(patients ? { patients } : {}),
     ...(ids ? { ids } : {}),
     ...(patientIdentifiers.length ? { patientIdentifiers } : {}),
     tokenGroups,
-    exact: parseSearchRequest(`${query.resourceType}${qs ? `?${qs}` : ''}`),
+    exact: exactParams,
     impossible: impossible || patients?.length === 0 || ids?.length === 0,
   };
 }

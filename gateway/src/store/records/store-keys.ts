@@ -1,3 +1,4 @@
+import { timingSafeEqual } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import { type Compartment, fromBase64Url, newBatchKey, SealError, unwrapBatchKey, wipe, wrapBatchKey } from '../../crypto/index.js';
 import type { DatabaseSchema } from '../database.schema.js';
@@ -10,7 +11,7 @@ type Db = Kysely<DatabaseSchema>;
 
 /** Raised when the gateway holds no key for a record (the store is claimed and no release covers it). */
 export class NoKeyError extends Error {
-  constructor(readonly patientId: string) {
+  constructor(readonly about: string) {
     super('the gateway holds no key for this record');
     this.name = 'NoKeyError';
   }
@@ -45,6 +46,7 @@ class KeyCache {
 export class StoreKeys {
   private readonly batchKeys = new KeyCache(50_000);
   private readonly escrowSecrets = new KeyCache(10_000);
+  private readonly escrowPublic = new Map<string, Uint8Array>();
   /** Which cached batch keys belong to which patient, so a claim can drop them. */
   private readonly cachedByPatient = new Map<string, Set<string>>();
 
@@ -56,7 +58,7 @@ export class StoreKeys {
     try {
       await db
         .insertInto('patient_store')
-        .values({ patient_id: patientId, created_at: now, escrow_public_key: escrow.publicKey, escrow_secret: this.ring.sealEscrowSecret(patientId, escrow.secretKey), claimed_at: null, owner_address: null, compartment_keys: null })
+        .values({ patient_id: patientId, created_at: now, escrow_public_key: escrow.publicKey, escrow_secret: this.ring.sealEscrowSecret(patientId, escrow.secretKey), claimed_at: null, owner_address: null, compartment_keys: null, keys_mac: null })
         .execute();
     } finally {
       wipe(escrow.secretKey);
@@ -67,14 +69,24 @@ export class StoreKeys {
   async batchKeyFor(db: Db, batch: WriteBatch, patientId: string, compartment: Compartment, now: number): Promise<BatchKey> {
     const existing = batch.get(patientId, compartment);
     if (existing) return existing;
-    let query = db.selectFrom('patient_store').select(['escrow_public_key', 'compartment_keys', 'claimed_at']).where('patient_id', '=', patientId);
+    let query = db.selectFrom('patient_store').select(['escrow_secret', 'compartment_keys', 'claimed_at', 'owner_address', 'keys_mac']).where('patient_id', '=', patientId);
     // PostgreSQL: hold the store row (shared) until this write commits, so a concurrent claim (which takes it
     // exclusively) either re-wraps this batch key or makes this write see the claimed state. SQLite serializes
     // transactions on its one connection anyway.
     if (databaseDialect(db) === 'postgres') query = query.forShare();
     const store = await query.executeTakeFirstOrThrow();
     const claimed = store.claimed_at !== null;
-    const recipient = claimed ? fromBase64Url((JSON.parse(store.compartment_keys!) as Record<string, string>)[compartment]!, 'compartment key') : new Uint8Array(store.escrow_public_key!);
+    // Only authenticated recipient keys: the escrow public key is derived from the sealed escrow secret (which only
+    // the master key opens), the patient's keys must carry the tag written at the claim. Keys swapped in the
+    // database are an integrity failure, never a new recipient.
+    let recipient: Uint8Array;
+    if (claimed) {
+      const expected = this.ring.claimedKeysTag(patientId, store.owner_address ?? '', store.compartment_keys ?? '');
+      if (!store.keys_mac || !timingSafeEqual(expected, Buffer.from(store.keys_mac))) throw new SealError(`the recipient keys of Patient/${patientId} fail their integrity check`);
+      recipient = fromBase64Url((JSON.parse(store.compartment_keys!) as Record<string, string>)[compartment]!, 'compartment key');
+    } else {
+      recipient = (await this.escrowKeyPair(db, patientId, store.escrow_secret)).publicKey;
+    }
     const entry = batch.add(patientId, compartment, newBatchKey());
     const envelope = wrapBatchKey(nodeX25519, recipient, entry.key, { patient: patientId, compartment, keyId: entry.keyId });
     await db.insertInto('record_key').values({ key_id: entry.keyId, patient_id: patientId, compartment, recipient: claimed ? 'patient' : 'escrow', envelope, created_at: now }).execute();
@@ -86,7 +98,10 @@ export class StoreKeys {
    * The batch key of a stored record, for a custodial read (escrow) — {@link NoKeyError} when the gateway holds no
    * key (claimed store), {@link SealError} when the envelope fails its integrity check.
    */
-  async openBatchKey(db: Db, keyId: string): Promise<Uint8Array> {
+  async openBatchKey(db: Db, keyId: string, storeClaimed: boolean): Promise<Uint8Array> {
+    // The claim state comes with the record being read, so a key cached before a claim (on this or another
+    // gateway instance) is never used after it: the gateway holds no key of a claimed store.
+    if (storeClaimed) throw new NoKeyError(keyId);
     const cached = this.batchKeys.get(keyId);
     if (cached) return cached;
     const row = await db.selectFrom('record_key').select(['patient_id', 'compartment', 'recipient', 'envelope']).where('key_id', '=', keyId).executeTakeFirst();
@@ -98,19 +113,22 @@ export class StoreKeys {
     return key;
   }
 
-  private async escrowKeyPair(db: Db, patientId: string): Promise<{ secretKey: Uint8Array; publicKey: Uint8Array }> {
-    const store = await db.selectFrom('patient_store').select(['escrow_public_key', 'escrow_secret']).where('patient_id', '=', patientId).executeTakeFirst();
-    if (!store?.escrow_secret || !store.escrow_public_key) throw new NoKeyError(patientId);
+  /** The escrow key pair of an unclaimed store; the public half is derived from the secret, never read back. */
+  private async escrowKeyPair(db: Db, patientId: string, sealed?: Uint8Array | null): Promise<{ secretKey: Uint8Array; publicKey: Uint8Array }> {
     let secretKey = this.escrowSecrets.get(patientId);
     if (!secretKey) {
+      const stored = sealed !== undefined ? sealed : (await db.selectFrom('patient_store').select('escrow_secret').where('patient_id', '=', patientId).executeTakeFirst())?.escrow_secret;
+      if (!stored) throw new NoKeyError(patientId);
       try {
-        secretKey = this.ring.openEscrowSecret(patientId, new Uint8Array(store.escrow_secret));
+        secretKey = this.ring.openEscrowSecret(patientId, new Uint8Array(stored));
       } catch {
         throw new SealError('escrow secret does not open under the master key');
       }
       this.escrowSecrets.set(patientId, secretKey);
     }
-    return { secretKey, publicKey: new Uint8Array(store.escrow_public_key) };
+    let publicKey = this.escrowPublic.get(patientId);
+    if (!publicKey) this.escrowPublic.set(patientId, (publicKey = nodeX25519.publicKeyOf(secretKey)));
+    return { secretKey, publicKey };
   }
 
   /**
@@ -133,15 +151,22 @@ export class StoreKeys {
     return rows.length;
   }
 
+  /** The tag that authenticates a claimed store's recipient keys at rest (see StoreKeyRing.claimedKeysTag). */
+  claimedKeysTag(patientId: string, ownerAddress: string, compartmentKeys: string): Buffer {
+    return this.ring.claimedKeysTag(patientId, ownerAddress, compartmentKeys);
+  }
+
   /** Drops every cached key of a patient (after a claim commits: the gateway must forget what it could read). */
   forget(patientId: string): void {
     this.escrowSecrets.delete(patientId);
+    this.escrowPublic.delete(patientId);
     for (const keyId of this.cachedByPatient.get(patientId) ?? []) this.batchKeys.delete(keyId);
     this.cachedByPatient.delete(patientId);
   }
 
   private remember(patientId: string, keyId: string, key: Uint8Array): void {
     this.batchKeys.set(keyId, key);
+
     let ids = this.cachedByPatient.get(patientId);
     if (!ids) this.cachedByPatient.set(patientId, (ids = new Set()));
     ids.add(keyId);
