@@ -36,6 +36,7 @@ export function PortalHome({ me }: { me: Me }) {
             <li>Your records are stored encrypted. Until you claim your store, they are sealed to an escrow key the gateway holds.</li>
             <li>When you claim it, every record is sealed to keys only your recovery phrase gives, and the gateway destroys its escrow key: it can no longer read them.</li>
             <li>Your records are opened in this browser. Your recovery phrase never leaves it.</li>
+            <li>If you choose, this browser keeps your phrase encrypted under a passphrase only you know, so you can unlock with the passphrase. You can make it forget the phrase at any time.</li>
             <li>Consents that let a clinician see chosen records, and a log of every access, come in a later version.</li>
           </ul>
         </Card>

@@ -1,7 +1,8 @@
+import { createDecipheriv, pbkdf2Sync } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page, Request } from 'playwright-core';
-import { buildStoreClaim, derivePatientKeys, wipePatientKeys } from '../../gateway/src/crypto/index.js';
+import { buildStoreClaim, derivePatientKeys, fromBase64Url, normalizeMnemonic, wipePatientKeys } from '../../gateway/src/crypto/index.js';
 import { type BrowserHandle, ensureWebAppsBuilt, launchBrowser } from '../support/browser.js';
 import { type StartedGateway, startGateway } from '../support/gateway.js';
 import { type DemoAccountsFile, demoAccessToken, hospitalAccessToken, readDemoAccounts } from '../support/oidc.js';
@@ -143,6 +144,22 @@ async function listed(page: Page): Promise<unknown[]> {
   );
 }
 
+/** Types the passphrase, submits it and waits for what the portal shows next (`outcomes`: test ids). */
+async function submitPassphrase(page: Page, passphrase: string, outcomes: readonly string[]): Promise<void> {
+  await page.getByTestId('passphrase').fill(passphrase);
+  await page.getByTestId('passphrase-submit').click();
+  await page.getByTestId('records-progress').waitFor({ state: 'detached', timeout: 30_000 });
+  await page.locator(outcomes.map((id) => `[data-testid="${id}"]`).join(', ')).first().waitFor();
+}
+
+/** The page's sessionStorage and localStorage, copied out (the tests compile without the DOM library). */
+async function webStorage(page: Page): Promise<{ session: Record<string, string>; local: Record<string, string> }> {
+  return page.evaluate(() => {
+    const g = globalThis as unknown as { sessionStorage: Record<string, string>; localStorage: Record<string, string> };
+    return { session: { ...g.sessionStorage }, local: { ...g.localStorage } };
+  });
+}
+
 /** Everything a request carried: URL (decoded too), every header and the body. */
 async function requestText(request: Request): Promise<string> {
   const headers = await request.allHeaders();
@@ -205,6 +222,7 @@ describe('the patient portal’s "My records" in Chromium', () => {
     expect(await page.getByTestId('store-status').innerText()).toBe('Held in escrow by the gateway');
     expect(await page.getByTestId('store-records').innerText()).toBe('6 records');
     expect(await page.getByTestId('unlock').count()).toBe(0);
+    await page.getByTestId('claim-with-existing').click();
     expect(await page.getByTestId('phrase-privacy').innerText()).toContain('Only the signed claim and your public keys are sent to the gateway');
     await page.screenshot({ path: join(tmpdir(), 'fhir-gateway-portal-records-escrow.png'), fullPage: true });
 
@@ -315,4 +333,204 @@ describe('the patient portal’s "My records" in Chromium', () => {
     await page.screenshot({ path: join(tmpdir(), 'fhir-gateway-portal-record-failed.png'), fullPage: true });
     expect(browser!.errors).toEqual([]);
   }, 120_000);
+});
+
+/** Where and how the portal keeps a phrase on the device (patient-portal/src/records/phrase-vault.ts). */
+const SAVED_PHRASE_KEY = 'fhir-gateway.recovery-phrase.pat-bob';
+const SAVED_PHRASE_AAD = 'fhir-gateway/portal/recovery-phrase/v1\u0000pat-bob';
+const PASSPHRASE = 'Tide pools at 6 am, Quillfeather!';
+const WRONG_PASSPHRASE = 'Tide pools at 6 am, Quillfeather?';
+
+/** Opens a saved entry independently of the portal, with node:crypto: PBKDF2-HMAC-SHA256, then AES-256-GCM. */
+function openSavedEntry(entry: { iterations: number; salt: string; iv: string; ciphertext: string }, passphrase: string): string {
+  const key = pbkdf2Sync(passphrase.normalize('NFKC'), fromBase64Url(entry.salt), entry.iterations, 32, 'sha256');
+  const sealed = fromBase64Url(entry.ciphertext);
+  const decipher = createDecipheriv('aes-256-gcm', key, fromBase64Url(entry.iv));
+  decipher.setAAD(Buffer.from(SAVED_PHRASE_AAD, 'utf8'));
+  decipher.setAuthTag(sealed.subarray(sealed.length - 16));
+  return Buffer.concat([decipher.update(sealed.subarray(0, sealed.length - 16)), decipher.final()]).toString('utf8');
+}
+
+// Bob again, on a gateway of his own: here his store is claimed with a phrase the portal makes, not his demo phrase.
+describe('a new recovery phrase made in the portal, kept on the device under a passphrase', () => {
+  let gateway: StartedGateway | undefined;
+  let bob: DemoUser;
+  let browser: BrowserHandle | undefined;
+
+  beforeAll(async () => {
+    await ensureWebAppsBuilt();
+    gateway = await startGateway();
+    bob = readDemoAccounts(gateway.dataDir).users.find((u) => u.username === 'bob')!;
+    await writeBob(gateway, await hospitalAccessToken(gateway));
+    browser = await launchBrowser();
+  }, 120_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await gateway?.close();
+  });
+
+  it('makes a 24-word phrase, has bob re-type three of its words, claims with it, and unlocks with the passphrase (also after a reload), while neither ever leaves the page', async () => {
+    const page = await browser!.newPage();
+    const requests: Request[] = [];
+    const consoleText: string[] = [];
+    page.on('request', (request) => requests.push(request));
+    page.on('console', (message) => consoleText.push(message.text()));
+
+    await signIn(page, gateway!.baseUrl, bob);
+    expect(await page.getByTestId('store-status').innerText()).toBe('Held in escrow by the gateway');
+    expect(await page.getByTestId('claim-with-new').getAttribute('aria-pressed')).toBe('false');
+    expect(await page.getByTestId('recovery-phrase').count()).toBe(0);
+
+    // 1. The phrase, shown once, numbered, with the warning.
+    await page.getByTestId('claim-with-new').click();
+    await page.getByTestId('new-phrase-words').waitFor();
+    const words = await page.getByTestId('new-phrase-word').allInnerTexts();
+    expect(words).toHaveLength(24);
+    const phrase = words.join(' ');
+    expect(normalizeMnemonic(phrase)).toBe(phrase); // a valid BIP-39 phrase (checksum included), as shown
+    expect(new Set(words).size).toBeGreaterThan(12); // fresh randomness, not a constant
+    expect(phrase).not.toBe(bob.mnemonic);
+    expect((await page.getByTestId('new-phrase-words').locator('li').allInnerTexts()).map((t) => t.replace(/\s+/g, ' '))).toEqual(words.map((w, i) => `${i + 1}. ${w}`));
+    const warning = (await page.getByTestId('new-phrase-warning').innerText()).replace(/\s+/g, ' ');
+    expect(warning).toContain('These words are the only way to read your records once you claim your store.');
+    expect(warning).toContain('Nobody can recover them for you: not the hospital, not the gateway, not anyone running this portal.');
+    expect(await page.getByTestId('new-phrase-words').getAttribute('translate')).toBe('no');
+    await page.screenshot({ path: join(tmpdir(), 'fhir-gateway-portal-new-phrase.png'), fullPage: true });
+    expect(await page.getByTestId('new-phrase-next').isDisabled()).toBe(true);
+    await page.getByTestId('new-phrase-written').check();
+    await page.getByTestId('new-phrase-next').click();
+
+    // 2. Three words at random places, re-typed from what was written down; the words themselves are hidden now.
+    const fields = page.getByTestId('confirm-word');
+    await fields.first().waitFor();
+    expect(await page.getByTestId('new-phrase-word').count()).toBe(0);
+    const positions = (await fields.evaluateAll((inputs) => inputs.map((input) => Number(input.getAttribute('data-position'))))) as number[];
+    expect(positions).toHaveLength(3);
+    expect(new Set(positions).size).toBe(3);
+    for (const p of positions) expect(p >= 1 && p <= 24).toBe(true);
+    expect(await page.locator('[data-testid="confirm-form"] label').allInnerTexts()).toEqual(positions.map((p) => `Word ${p}`));
+    const wrongWord = words[positions[1]! - 1] === 'zoo' ? 'abandon' : 'zoo';
+    await fields.nth(0).fill(words[positions[0]! - 1]!);
+    await fields.nth(1).fill(wrongWord);
+    await fields.nth(2).fill(words[positions[2]! - 1]!);
+    await page.getByTestId('confirm-submit').click();
+    expect((await page.getByTestId('confirm-error').innerText()).replace(/\s+/g, ' ')).toBe(
+      `These words do not match Word ${positions[1]} is not the word shown at that place. Check what you wrote down (the number is its place in the list), or go back to the words and copy them again.`,
+    );
+    expect(await page.getByTestId('new-phrase-claim').count()).toBe(0);
+    await fields.nth(1).fill(` ${words[positions[1]! - 1]!.toUpperCase()} `); // case and spaces do not matter
+    await page.getByTestId('confirm-submit').click();
+
+    // 3. The passphrase (at least 12 characters, typed twice), then the claim.
+    await page.getByTestId('new-phrase-claim').waitFor();
+    expect(await page.getByTestId('new-phrase-claim').isDisabled()).toBe(false); // keeping it is optional
+    await page.getByTestId('keep-on-device').check();
+    await page.getByTestId('new-passphrase').fill('too short');
+    expect(await page.getByTestId('passphrase-hint').innerText()).toMatch(/^Your passphrase needs at least 12 characters \(9 so far\)\./);
+    expect(await page.getByTestId('new-phrase-claim').isDisabled()).toBe(true);
+    await page.getByTestId('new-passphrase').fill(PASSPHRASE);
+    await page.getByTestId('new-passphrase-repeat').fill(WRONG_PASSPHRASE);
+    expect(await page.getByTestId('passphrase-hint').innerText()).toMatch(/^The two passphrases are not the same yet\./);
+    expect(await page.getByTestId('new-phrase-claim').isDisabled()).toBe(true);
+    await page.getByTestId('new-passphrase-repeat').fill(PASSPHRASE);
+    expect(await page.getByTestId('passphrase-hint').innerText()).toMatch(/^Ready\./);
+    await page.screenshot({ path: join(tmpdir(), 'fhir-gateway-portal-new-phrase-passphrase.png'), fullPage: true });
+    await page.getByTestId('new-phrase-claim').click();
+    await page.getByTestId('records-progress').waitFor({ state: 'detached', timeout: 30_000 });
+    await page.locator('[data-testid="unlock"], [data-testid="records-error"]').first().waitFor();
+    expect(await page.getByTestId('records-error').count()).toBe(0);
+
+    // The store is claimed with the keys of the phrase shown, and only the signed claim was sent.
+    const keys = derivePatientKeys(phrase);
+    const address = keys.address;
+    wipePatientKeys(keys);
+    expect(await page.getByTestId('store-status').innerText()).toBe('Claimed: sealed to your keys');
+    expect(await page.getByTestId('store-address').innerText()).toBe(address);
+    const claims = requests.filter((r) => r.method() === 'POST' && new URL(r.url()).pathname === '/api/patient-store/claim');
+    expect(claims).toHaveLength(1);
+    const claim = JSON.parse(claims[0]!.postData()!) as Record<string, unknown>;
+    expect(Object.keys(claim).sort()).toEqual(['address', 'compartmentKeys', 'gateway', 'issuedAt', 'patient', 'signature']);
+    expect(claim).toMatchObject({ patient: 'pat-bob', address, gateway: gateway!.baseUrl });
+    // The phrase is gone from the page once claimed.
+    expect(await page.getByTestId('new-phrase').count()).toBe(0);
+    expect(leaksPhrase(await page.content(), phrase)).toBe(false);
+
+    // localStorage holds the phrase only encrypted: the documented entry, which node:crypto opens with the passphrase.
+    const stored = await webStorage(page);
+    expect(Object.keys(stored.local)).toEqual([SAVED_PHRASE_KEY]);
+    const entry = JSON.parse(stored.local[SAVED_PHRASE_KEY]!) as { version: number; kdf: string; iterations: number; salt: string; iv: string; ciphertext: string };
+    expect(Object.keys(entry).sort()).toEqual(['ciphertext', 'iterations', 'iv', 'kdf', 'salt', 'version']);
+    expect(entry).toMatchObject({ version: 1, kdf: 'PBKDF2-SHA256', iterations: 600_000 });
+    expect(fromBase64Url(entry.salt)).toHaveLength(16);
+    expect(fromBase64Url(entry.iv)).toHaveLength(12);
+    expect(fromBase64Url(entry.ciphertext)).toHaveLength(Buffer.byteLength(phrase) + 16); // the AES-GCM tag
+    expect(openSavedEntry(entry, PASSPHRASE)).toBe(phrase);
+    expect(() => openSavedEntry(entry, WRONG_PASSPHRASE)).toThrow();
+    // No word of the phrase in plain text in localStorage: its one entry has the fixed fields above, three of them
+    // canonical base64url that AES-GCM opens (so ciphertext, not an encoding of the phrase), and these constants.
+    const plainTokens = new Set(JSON.stringify([entry.version, entry.kdf, entry.iterations]).toLowerCase().split(/[^a-z]+/));
+    expect(words.filter((w) => plainTokens.has(w))).toEqual([]);
+    expect(entry.ciphertext).not.toBe(Buffer.from(phrase).toString('base64url'));
+    // Nor anywhere in web storage as a run of words (sessionStorage holds the sign-in tokens, random base64url).
+    const everything = JSON.stringify(stored);
+    expect(leaksPhrase(everything, phrase)).toBe(false);
+    expect(everything).not.toContain(PASSPHRASE);
+
+    // The unlock offers the passphrase first, next to the recovery phrase.
+    expect(await page.getByTestId('unlock-with-passphrase').getAttribute('aria-pressed')).toBe('true');
+    expect(await page.getByTestId('unlock-with-phrase').innerText()).toContain('Unlock with my recovery phrase');
+
+    // (b) A wrong passphrase: plain words, nothing fetched.
+    await submitPassphrase(page, WRONG_PASSPHRASE, ['records-error']);
+    expect(await errorNotice(page)).toEqual({
+      title: 'This passphrase is not right',
+      text: 'It does not open the recovery phrase saved on this device. Check it (capital letters count) and try again, or unlock with your recovery phrase.',
+    });
+    expect(await page.getByTestId('record-list').count()).toBe(0);
+    expect(await page.getByTestId('passphrase').inputValue()).toBe('');
+    expect(requests.filter((r) => new URL(r.url()).pathname === '/api/patient-store/export')).toHaveLength(0);
+    await page.screenshot({ path: join(tmpdir(), 'fhir-gateway-portal-wrong-passphrase.png'), fullPage: true });
+
+    // (a) The passphrase opens bob's records: exactly what the hospital wrote.
+    const today = new Date().toISOString().slice(0, 10);
+    const expected = BOB_LISTED.map((r) => ({ ...r, details: r.details.map((d) => d.replace('<today>', today)) }));
+    await submitPassphrase(page, PASSPHRASE, ['record-list', 'records-error']);
+    expect(await page.getByTestId('records-error').count()).toBe(0);
+    expect(await page.getByTestId('record-failures').count()).toBe(0);
+    expect(await page.getByTestId('record-count').innerText()).toBe('6 records · 1 deleted');
+    expect(await listed(page)).toEqual(expected);
+
+    // (d) After a reload (same tab, so still signed in), the passphrase still opens them.
+    await page.reload();
+    await page.getByTestId('store-facts').waitFor();
+    await page.getByTestId('passphrase').waitFor();
+    await submitPassphrase(page, PASSPHRASE, ['record-list', 'records-error']);
+    expect(await page.getByTestId('records-error').count()).toBe(0);
+    expect(await listed(page)).toEqual(expected);
+    expect(requests.filter((r) => new URL(r.url()).pathname === '/api/patient-store/export')).toHaveLength(2);
+
+    // Forgetting the saved phrase empties localStorage; the written-down words still open the records.
+    await page.getByTestId('lock').click();
+    await page.getByTestId('forget-saved-phrase').click();
+    await page.getByTestId('forget-confirm-yes').click();
+    await page.getByTestId('phrase-forgotten').waitFor();
+    expect((await webStorage(page)).local).toEqual({});
+    expect(await page.getByTestId('passphrase').count()).toBe(0);
+    expect(await page.getByTestId('unlock-with-passphrase').count()).toBe(0);
+    await submitPhrase(page, phrase, ['record-list', 'records-error']);
+    expect(await page.getByTestId('records-error').count()).toBe(0);
+    expect(await listed(page)).toEqual(expected);
+
+    // (c) Neither the phrase nor a passphrase went anywhere: not in any request's URL, headers or body, nor in the console.
+    expect(requests.length).toBeGreaterThan(5);
+    const leaks: string[] = [];
+    for (const request of requests) {
+      const text = await requestText(request);
+      if (leaksPhrase(text, phrase) || text.includes(PASSPHRASE) || text.includes(WRONG_PASSPHRASE)) leaks.push(`${request.method()} ${request.url()}`);
+    }
+    expect(leaks).toEqual([]);
+    expect(consoleText.filter((text) => leaksPhrase(text, phrase) || text.includes(PASSPHRASE))).toEqual([]);
+    expect(browser!.errors).toEqual([]);
+  }, 180_000);
 });

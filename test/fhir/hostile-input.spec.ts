@@ -61,7 +61,18 @@ interface Case {
 
 function cases(): Case[] {
   const r = prng(20261121);
-  const out: Case[] = [];
+  const list: Case[] = [];
+  const seen = new Set<string>();
+  // Only distinct requests count: the same body twice proves nothing new.
+  const out = {
+    push(c: Case): void {
+      const key = `${c.method} ${c.path} ${c.contentType} ${typeof c.body === 'string' ? c.body : Buffer.from(c.body).toString('base64')}`;
+      if (!seen.has(key)) {
+        seen.add(key);
+        list.push(c);
+      }
+    },
+  };
   const valid = JSON.stringify(observation());
   for (let i = 0; i < 300; i += 1) {
     const cut = 1 + Math.floor(r() * (valid.length - 2));
@@ -71,11 +82,13 @@ function cases(): Case[] {
     const bytes = Uint8Array.from({ length: 1 + Math.floor(r() * 200) }, () => Math.floor(r() * 256));
     out.push({ name: `random bytes ${i}`, method: 'POST', path: '/fhir/Observation', body: bytes, contentType: 'application/fhir+json' });
   }
-  for (let i = 0; i < 480; i += 1) {
+  for (let i = 0, before = list.length; list.length < before + 700 && i < 20_000; i += 1) {
     const o = observation();
     const count = 1 + Math.floor(r() * 3);
     for (let m = 0; m < count; m += 1) MUTATIONS[Math.floor(r() * MUTATIONS.length)]!(o, r);
-    out.push({ name: `mutated ${i}`, method: 'POST', path: '/fhir/Observation', body: JSON.stringify(o), contentType: r() < 0.5 ? 'application/fhir+json' : 'application/json; charset=utf-8' });
+    // Half go to an existing record as updates, half as creates.
+    const update = r() < 0.5;
+    out.push({ name: `mutated ${i}`, method: update ? 'PUT' : 'POST', path: update ? '/fhir/Observation/fuzz-obs' : '/fhir/Observation', body: JSON.stringify(update ? { id: 'fuzz-obs', ...o } : o), contentType: r() < 0.5 ? 'application/fhir+json' : 'application/json; charset=utf-8' });
   }
   // Prototype pollution attempts: the literal key, which JSON.parse keeps as an own property.
   out.push({ name: 'proto key', method: 'POST', path: '/fhir/Observation', body: `{"__proto__":{"admin":true},${valid.slice(1)}`, contentType: 'application/fhir+json' });
@@ -97,7 +110,7 @@ function cases(): Case[] {
   for (const contentType of ['text/plain', 'application/xml', 'application/fhir+xml', 'multipart/form-data; boundary=x', 'application/x-www-form-urlencoded']) {
     out.push({ name: `content type ${contentType}`, method: 'POST', path: '/fhir/Observation', body: JSON.stringify(observation()), contentType });
   }
-  for (let i = 0; i < 40; i += 1) {
+  for (let i = 0; i < 80; i += 1) {
     const bad = observation();
     MUTATIONS[i % MUTATIONS.length]!(bad, r);
     const entries = [
@@ -112,8 +125,9 @@ function cases(): Case[] {
       { resourceType: 'Bundle', type: 'transaction', entry: 'nope' },
     ];
     out.push({ name: `bundle ${i}`, method: 'POST', path: '/fhir', body: JSON.stringify(variants[i % variants.length]), contentType: 'application/fhir+json' });
+    out.push({ name: `batch ${i}`, method: 'POST', path: '/fhir', body: JSON.stringify({ resourceType: 'Bundle', type: 'batch', entry: [{ request: { method: 'POST', url: 'Observation' }, resource: bad }] }), contentType: 'application/fhir+json' });
   }
-  return out;
+  return list;
 }
 
 /** A fingerprint of every stored row of the patient stores (counts and the newest write). */
@@ -139,12 +153,20 @@ describe('hostile and malformed input', () => {
       body: JSON.stringify({ resourceType: 'Patient', id: 'fuzz-1' }),
     });
     expect(put.status).toBe(201);
+    const obs = await fetch(`${gateway.baseUrl}/fhir/Observation/fuzz-obs`, {
+      method: 'PUT',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/fhir+json' },
+      body: JSON.stringify({ id: 'fuzz-obs', ...observation() }),
+    });
+    expect(obs.status).toBe(201);
   });
   afterAll(async () => gateway.close());
 
   it('answers each of over 1,000 hostile bodies with a 4xx OperationOutcome, stays up and stores nothing', async () => {
     const all = cases();
     expect(all.length).toBeGreaterThanOrEqual(1_000);
+    expect(new Set(all.map((c) => `${c.method} ${c.path} ${c.contentType} ${typeof c.body === "string" ? c.body : Buffer.from(c.body).toString("base64")}`)).size).toBe(all.length);
+    expect(new Set(all.map((c) => (typeof c.body === "string" ? c.body : Buffer.from(c.body).toString("base64")))).size).toBeGreaterThanOrEqual(1_000);
     const before = storeFingerprint(gateway);
     const failures: string[] = [];
     let next = 0;
@@ -153,13 +175,21 @@ describe('hostile and malformed input', () => {
         const c = all[next++]!;
         const response = await fetch(`${gateway.baseUrl}${c.path}`, { method: c.method, headers: { authorization: `Bearer ${token}`, 'content-type': c.contentType }, body: c.body });
         const text = await response.text();
-        let outcome: { resourceType?: string; issue?: { diagnostics?: string }[] } = {};
+        let outcome: { resourceType?: string; type?: string; issue?: { diagnostics?: string }[]; entry?: { response?: { status?: string; outcome?: { resourceType?: string } } }[] } = {};
         try {
           outcome = JSON.parse(text) as typeof outcome;
         } catch {
           // reported below
         }
-        const ok = response.status >= 400 && response.status < 500 && outcome.resourceType === 'OperationOutcome' && (outcome.issue?.length ?? 0) > 0 && (response.headers.get('content-type') ?? '').startsWith('application/fhir+json');
+        const fhirJson = (response.headers.get('content-type') ?? '').startsWith('application/fhir+json');
+        // A batch answers 200 with one outcome per entry (FHIR R4 http.html#transaction): every entry must be a 4xx.
+        const refusedBatch =
+          response.status === 200 &&
+          outcome.type === 'batch-response' &&
+          (outcome.entry?.length ?? 0) > 0 &&
+          outcome.entry!.every((e) => /^4\d\d /.test(e.response?.status ?? '') && e.response?.outcome?.resourceType === 'OperationOutcome');
+        const refused = response.status >= 400 && response.status < 500 && outcome.resourceType === 'OperationOutcome' && (outcome.issue?.length ?? 0) > 0;
+        const ok = fhirJson && (refused || (c.name.startsWith('batch ') && refusedBatch));
         if (!ok) failures.push(`${c.name}: ${response.status} ${text.slice(0, 160)}`);
       }
     };

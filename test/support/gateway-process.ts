@@ -28,10 +28,12 @@ export async function waitUntil(what: string, predicate: () => Promise<boolean> 
   }
 }
 
+/** Resolves once the child exited and its stdout/stderr are drained ('close', not 'exit': pipes may still hold output). */
 export function exited(child: ChildProcess): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
   return new Promise((ok) => {
-    if (child.exitCode !== null || child.signalCode !== null) ok({ code: child.exitCode, signal: child.signalCode });
-    else child.once('exit', (code, signal) => ok({ code, signal }));
+    const streamsDone = child.stdout?.readableEnded !== false && child.stderr?.readableEnded !== false;
+    if ((child.exitCode !== null || child.signalCode !== null) && streamsDone) ok({ code: child.exitCode, signal: child.signalCode });
+    else child.once('close', (code, signal) => ok({ code, signal }));
   });
 }
 

@@ -273,8 +273,11 @@ describe.each(databaseAdapters().map((a) => [a.name, a] as [string, DatabaseAdap
     });
     await written;
     const keys = derivePatientKeys(MNEMONIC);
-    const claiming = stores.claim(patientUser('p1'), await buildStoreClaim(keys, 'p1', GATEWAY, Math.floor(now / 1000)));
+    let claimed = false;
+    const claiming = stores.claim(patientUser('p1'), await buildStoreClaim(keys, 'p1', GATEWAY, Math.floor(now / 1000))).then(() => (claimed = true));
     await new Promise((r) => setTimeout(r, 100));
+    // The claim must still be waiting for the write in flight (the row lock on PostgreSQL, the connection on SQLite).
+    expect(claimed).toBe(false);
     release();
     await writer;
     await claiming;

@@ -1,13 +1,30 @@
-import { Card, Notice, type Problem, toProblem, useGatewayApi, useSession } from '@web';
+import { Card, Notice, Problem, toProblem, useGatewayApi, useSession } from '@web';
 import { useEffect, useMemo, useState } from 'react';
+import { Choice } from './choice.js';
+import { NewPhraseFlow } from './new-phrase-flow.js';
 import type { OpenedStore } from './open-store.js';
+import { ForgetSavedPhrase, PassphraseUnlockForm } from './passphrase-unlock.js';
 import { PatientStoreApi, type StoreStatus } from './patient-store-api.js';
+import { forgetSavedPhrase, hasSavedPhrase, openSavedPhrase, savePhrase } from './phrase-vault.js';
 import { RecordList } from './record-list.js';
 import { RecoveryPhraseForm } from './recovery-phrase-form.js';
 import './records.css';
 
 /** The key library (ethers, noble, scure) loads only when the patient claims or unlocks: the first page stays light. */
 const storeKeys = () => import('./store-keys.js');
+
+type ClaimWith = 'existing' | 'new';
+type UnlockWith = 'passphrase' | 'phrase';
+
+const CLAIM_CHOICES = [
+  { value: 'existing', label: 'I have a recovery phrase', hint: 'Type the 24 words you already wrote down.', testId: 'claim-with-existing' },
+  { value: 'new', label: 'Create a new recovery phrase', hint: 'This browser makes 24 words for you to write down.', testId: 'claim-with-new' },
+] as const;
+
+const UNLOCK_CHOICES = [
+  { value: 'passphrase', label: 'Unlock with my passphrase', hint: 'Opens the phrase kept encrypted on this device.', testId: 'unlock-with-passphrase' },
+  { value: 'phrase', label: 'Unlock with my recovery phrase', hint: 'Type the 24 words you wrote down.', testId: 'unlock-with-phrase' },
+] as const;
 
 type StatusView = { readonly phase: 'loading' } | { readonly phase: 'no-store' } | { readonly phase: 'failed'; readonly problem: Problem } | { readonly phase: 'ready'; readonly status: StoreStatus };
 
@@ -78,6 +95,11 @@ export function MyRecords({ patient }: { patient: string }) {
   const [step, setStep] = useState<string | null>(null);
   const [problem, setProblem] = useState<Problem | null>(null);
   const [opened, setOpened] = useState<OpenedStore | null>(null);
+  const [claimWith, setClaimWith] = useState<ClaimWith | null>(null);
+  const [unlockWith, setUnlockWith] = useState<UnlockWith>('passphrase');
+  /** Whether an encrypted phrase is kept for this patient on this device (read from storage, never decrypted here). */
+  const [saved, setSaved] = useState(() => hasSavedPhrase(patient));
+  const [forgotten, setForgotten] = useState(false);
 
   useEffect(() => {
     let live = true;
@@ -90,24 +112,41 @@ export function MyRecords({ patient }: { patient: string }) {
     };
   }, [api, attempt]);
 
-  async function run(action: () => Promise<void>) {
+  /** Runs one step with its progress notice; true when it went through, else its problem is shown. */
+  async function run(action: () => Promise<void>): Promise<boolean> {
     setProblem(null);
+    setForgotten(false);
     try {
       await action();
+      return true;
     } catch (error) {
       setProblem(toProblem(error));
+      return false;
     } finally {
       setStep(null);
     }
   }
 
-  const claim = (phrase: string) =>
+  /** Claims with the phrase; with a passphrase, then keeps the phrase encrypted on this device (only once the claim is accepted). */
+  const claim = (phrase: string, passphrase: string | null = null) =>
     run(async () => {
       setStep('Loading the key library…');
       const { claimStore } = await storeKeys();
       const status = await claimStore(api, patient, phrase, setStep);
       setView({ phase: 'ready', status });
-    }).then(() => setAttempt((n) => n + 1)); // a refused claim may mean another tab claimed: show the current state
+      if (passphrase === null) return;
+      setStep('Encrypting your phrase for this device…');
+      try {
+        await savePhrase(patient, phrase, passphrase);
+        setSaved(true);
+        setUnlockWith('passphrase');
+      } catch (error) {
+        throw new Problem('Your store is claimed, but your phrase was not kept on this device', `${toProblem(error).message} Unlock with the words you wrote down.`, 'NOT_KEPT', 'none');
+      }
+    }).then((accepted) => {
+      setAttempt((n) => n + 1); // a refused claim may mean another tab claimed: show the current state
+      return accepted;
+    });
 
   const unlock = (status: StoreStatus) => (phrase: string) =>
     run(async () => {
@@ -115,6 +154,35 @@ export function MyRecords({ patient }: { patient: string }) {
       const { unlockStore } = await storeKeys();
       setOpened(await unlockStore(api, status, phrase, setStep));
     });
+
+  const unlockWithPassphrase = (status: StoreStatus) => (passphrase: string) =>
+    run(async () => {
+      setStep('Opening the phrase kept on this device…');
+      const phrase = await openSavedPhrase(patient, passphrase);
+      setStep('Loading the key library…');
+      const { unlockStore } = await storeKeys();
+      try {
+        setOpened(await unlockStore(api, status, phrase, setStep));
+      } catch (error) {
+        if (error instanceof Problem && error.code === 'WRONG_PHRASE') {
+          throw new Problem(
+            'The phrase kept on this device does not open your records',
+            'Your store was claimed with another recovery phrase. Unlock with the words you wrote down, and forget the saved phrase on this device.',
+            'WRONG_SAVED_PHRASE',
+            'none',
+          );
+        }
+        throw error;
+      }
+    });
+
+  function forget() {
+    forgetSavedPhrase(patient);
+    setSaved(hasSavedPhrase(patient));
+    setUnlockWith('phrase');
+    setProblem(null);
+    setForgotten(true);
+  }
 
   return (
     <Card title="My records">
@@ -132,28 +200,43 @@ export function MyRecords({ patient }: { patient: string }) {
             <div className="records__step" data-testid="claim">
               <h3>Claim my store</h3>
               <p>
-                Your records are encrypted, but for now to a key the gateway holds in escrow, so the gateway can still read them. Claim your store with your recovery phrase: this
-                browser derives your keys from it and signs a claim. The gateway then re-seals every record to your keys and destroys its escrow key; from then on only your phrase opens
-                them. Use the phrase you wrote down: a store claimed with another phrase opens only with that phrase.
+                Your records are encrypted, but for now to a key the gateway holds in escrow, so the gateway can still read them. Claim your store with a recovery phrase: this browser
+                derives your keys from it and signs a claim. The gateway then re-seals every record to your keys and destroys its escrow key; from then on only that phrase opens them. If you
+                already have a phrase, use the one you wrote down: a store claimed with another phrase opens only with that phrase.
               </p>
-              <RecoveryPhraseForm
-                action="Claim my store"
-                privacy="Your recovery phrase never leaves this browser and is not stored. Only the signed claim and your public keys are sent to the gateway; your secret keys are wiped right after signing."
-                disabled={step !== null}
-                onSubmit={(phrase) => void claim(phrase)}
-              />
+              <Choice label="How to claim my store" options={CLAIM_CHOICES} value={claimWith} disabled={step !== null} onChange={setClaimWith} />
+              {claimWith === 'existing' && (
+                <RecoveryPhraseForm
+                  action="Claim my store"
+                  privacy="Your recovery phrase never leaves this browser and is not stored. Only the signed claim and your public keys are sent to the gateway; your secret keys are wiped right after signing."
+                  disabled={step !== null}
+                  onSubmit={(phrase) => void claim(phrase)}
+                />
+              )}
+              {claimWith === 'new' && <NewPhraseFlow disabled={step !== null} onClaim={claim} />}
             </div>
           )}
           {view.status.claimed && !opened && (
             <div className="records__step" data-testid="unlock">
               <h3>Unlock my records</h3>
               <p>Your records are sealed to your keys: the gateway sends them encrypted, and this browser opens them with the keys of your recovery phrase.</p>
-              <RecoveryPhraseForm
-                action="Unlock my records"
-                privacy="Your recovery phrase never leaves this browser and is not stored. The keys it gives open your records here and are wiped right after."
-                disabled={step !== null}
-                onSubmit={(phrase) => void unlock(view.status)(phrase)}
-              />
+              {saved && <Choice label="How to unlock my records" options={UNLOCK_CHOICES} value={unlockWith} disabled={step !== null} onChange={setUnlockWith} />}
+              {saved && unlockWith === 'passphrase' ? (
+                <PassphraseUnlockForm disabled={step !== null} onSubmit={(passphrase) => void unlockWithPassphrase(view.status)(passphrase)} />
+              ) : (
+                <RecoveryPhraseForm
+                  action="Unlock my records"
+                  privacy="Your recovery phrase never leaves this browser and is not stored. The keys it gives open your records here and are wiped right after."
+                  disabled={step !== null}
+                  onSubmit={(phrase) => void unlock(view.status)(phrase)}
+                />
+              )}
+              {saved && <ForgetSavedPhrase disabled={step !== null} onForget={forget} />}
+              {forgotten && (
+                <Notice kind="info" title="The saved phrase is gone from this device" testId="phrase-forgotten">
+                  <p className="notice__text">Unlock with the 24 words you wrote down.</p>
+                </Notice>
+              )}
             </div>
           )}
         </>

@@ -1,5 +1,5 @@
 import { GatewayError, Problem } from '@web';
-import { buildStoreClaim, derivePatientKeys, normalizeMnemonic, type PatientKeys, parseSealedStoreExport, type SealedStoreExport, wipePatientKeys } from '../../../gateway/src/crypto/index.js';
+import { buildStoreClaim, derivePatientKeys, newMnemonic, normalizeMnemonic, type PatientKeys, parseSealedStoreExport, type SealedStoreExport, wipePatientKeys } from '../../../gateway/src/crypto/index.js';
 import { type OpenedStore, openStore } from './open-store.js';
 import type { PatientStoreApi, StoreStatus } from './patient-store-api.js';
 
@@ -34,6 +34,14 @@ async function withKeys<T>(phrase: string, use: (keys: PatientKeys) => Promise<T
   } finally {
     wipePatientKeys(keys);
   }
+}
+
+/**
+ * A new recovery phrase: 24 words (256 bits from the browser's CSPRNG, design.md §2.1), generated in this browser.
+ * The caller shows it once and drops it after the claim; it is never sent.
+ */
+export function newRecoveryPhrase(): string {
+  return newMnemonic();
 }
 
 /** Checks the export's shape before any key touches it; the key library's message names the first bad field. */
