@@ -116,6 +116,12 @@ describe.each(databaseAdapters().map((a) => [a.name, a] as [string, DatabaseAdap
     const { stored } = await repo.create(hospital, observation('p1', '2093-3', 1, '2025-01-01'));
     expect(await outcomeOf(repo.update(hospital, { ...stored.resource, subject: { reference: 'Patient/p2' } }))).toEqual({ status: 422, diagnostics: 'a record cannot move to another patient' });
     expect(await outcomeOf(repo.update(hospital, patient('p3', 'MRN-1')))).toEqual({ status: 409, diagnostics: 'this identifier already identifies another Patient' });
+    // The conflict names the element as sent (unmatchable identifiers before it still count), and a Patient may
+    // repeat its own identifier.
+    const repeated = { ...patient('p4', 'MRN-4'), identifier: [{ value: 'no-system' }, { system: 'https://hospital.test/mrn', value: 'MRN-4' }, { system: 'https://hospital.test/mrn', value: 'MRN-4' }] };
+    expect((await repo.update(hospital, repeated)).resource.id).toBe('p4');
+    const clash = { ...patient('p5', 'MRN-5'), identifier: [{ value: 'no-system' }, { system: 'https://hospital.test/mrn', value: 'MRN-4' }] };
+    await expect(repo.update(hospital, clash)).rejects.toMatchObject({ status: 409, outcome: { issue: [{ expression: ['Patient.identifier[1]'] }] } });
   });
 
   it('searches by code, date prefixes, category, status and identifier, pages with a cursor, sorts and includes the subject', async () => {

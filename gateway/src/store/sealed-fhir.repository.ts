@@ -11,6 +11,7 @@ import type { CreateResult, FhirRepository, FhirResource, SearchPage, SearchPara
 import type { StoreKeyRing } from './keys/store-key-ring.js';
 import { databaseDialect } from './migrations/column-types.js';
 import { compartmentOf } from './records/compartment-map.js';
+import { indexPatientIdentifiers } from './records/patient-identifiers.js';
 import { openVersion, VERSION_COLUMNS, type VersionRow, writeVersion } from './records/record-io.js';
 import { decodeCursor, encodeCursor } from './records/cursor.js';
 import { RecordSearch } from './records/record-search.js';
@@ -198,7 +199,7 @@ export class SealedFhirRepository implements FhirRepository {
     const lastUpdated = Math.max(this.parts.clock(), (current?.last_updated ?? 0) + 1);
     try {
       if (resource.resourceType === 'Patient' && !current) await this.parts.keys.createStore(this.db, patientId, lastUpdated);
-      if (resource.resourceType === 'Patient') await this.indexIdentifiers(patientId, deleted ? [] : identifiersOf(resource));
+      if (resource.resourceType === 'Patient') await indexPatientIdentifiers(this.db, this.parts.ring, patientId, deleted ? undefined : resource);
       return await writeVersion(this.db, this.parts.keys, this.parts.ring, this.batch!, {
         resource,
         patientId,
@@ -236,16 +237,6 @@ export class SealedFhirRepository implements FhirRepository {
       this.batch?.rememberPatient(ref.id);
     }
     return { patientId: ref.id, compartment };
-  }
-
-  private async indexIdentifiers(patientId: string, identifiers: { system: string; value: string }[]): Promise<void> {
-    await this.db.deleteFrom('patient_identifier').where('patient_id', '=', patientId).execute();
-    for (const [i, identifier] of identifiers.entries()) {
-      const matchHash = this.parts.ring.matchHash(identifier.system, identifier.value);
-      const taken = await this.db.selectFrom('patient_identifier').select('patient_id').where('match_hash', '=', matchHash).executeTakeFirst();
-      if (taken) throw conflict(`this identifier already identifies another Patient`, `Patient.identifier[${i}]`);
-      await this.db.insertInto('patient_identifier').values({ match_hash: matchHash, patient_id: patientId }).execute();
-    }
   }
 
   /** FHIR R4 §3.1.0.8.1 conditional create: 0 matches → create, 1 → that one, more → 412. */
@@ -325,9 +316,4 @@ export class SealedFhirRepository implements FhirRepository {
   private requireWriter(principal: Principal): void {
     if (!this.parts.policy.canWrite(principal)) throw forbidden('writing records requires the hospital-system role');
   }
-}
-
-function identifiersOf(resource: FhirResource): { system: string; value: string }[] {
-  const list = (resource['identifier'] as { system?: unknown; value?: unknown }[] | undefined) ?? [];
-  return list.filter((i): i is { system: string; value: string } => typeof i.system === 'string' && typeof i.value === 'string');
 }
