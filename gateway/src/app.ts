@@ -4,7 +4,7 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { Logger as Pino } from 'pino';
 import { AppModule } from './app.module.js';
-import { createLogger, OperationOutcomeFilter, PinoNestLogger } from './common/index.js';
+import { createLogger, OperationOutcomeFilter, PinoNestLogger, toOperationOutcome } from './common/index.js';
 import type { AppConfig } from './config/index.js';
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -36,6 +36,14 @@ export async function createGateway(config: AppConfig, options: GatewayOptions =
     rewriteUrl: (req: IncomingMessage) => (req.url?.startsWith('/fhir/?') || req.url === '/fhir/' ? `/fhir${req.url.slice(6)}` : (req.url ?? '/')),
     // A client gets this long to send a whole request (slow-loris protection; Node's default is none).
     requestTimeout: 30_000,
+  });
+  // Errors Fastify raises itself (body limit, content type, malformed JSON) are answered by the error handler a
+  // route captured when it was registered, which can be before Nest installs its own: set the gateway's from the
+  // start, so every route on every module answers them as OperationOutcomes.
+  adapter.getInstance().setErrorHandler((error, request, reply) => {
+    const { status, body, internal } = toOperationOutcome(error);
+    if (internal) request.log.error({ err: { name: (error as Error).name, message: (error as Error).message } }, 'request failed');
+    void reply.status(status).header('content-type', 'application/fhir+json; charset=utf-8').send(body);
   });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, {
     logger: new PinoNestLogger(logger),

@@ -178,6 +178,18 @@ describe('the gateway surface on embedded defaults', () => {
     });
   });
 
+  it('answers malformed JSON and oversized bodies on a REST route outside /fhir as OperationOutcomes too', async () => {
+    const post = (body: string) => fetch(`${gw.baseUrl}/api/patient-store/claim`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${alice}` }, body });
+    const malformed = await post('{"patient": "SECRET-ID');
+    expect([malformed.status, malformed.headers.get('content-type'), await malformed.json()]).toEqual([
+      400,
+      'application/fhir+json; charset=utf-8',
+      { resourceType: 'OperationOutcome', issue: [{ severity: 'error', code: 'invalid', diagnostics: 'malformed JSON body' }] },
+    ]);
+    const large = await post(JSON.stringify({ pad: 'x'.repeat(gw.config.http.bodyLimit) }));
+    expect([large.status, await large.json()]).toEqual([413, { resourceType: 'OperationOutcome', issue: [{ severity: 'error', code: 'too-long', diagnostics: 'request body is larger than the configured limit' }] }]);
+  });
+
   it('exposes Prometheus metrics labelled by route template, never by concrete path or query', async () => {
     const response = await fetch(`${gw.baseUrl}/metrics`);
     expect(response.status).toBe(200);

@@ -1,7 +1,7 @@
 import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { badRequest, methodNotAllowed, OperationOutcomeError, payloadTooLarge, toOperationOutcome } from '../common/index.js';
+import { badRequest, methodNotAllowed, OperationOutcomeError, payloadTooLarge } from '../common/index.js';
 import { assertAcceptsJson, assertBodyMediaType, assertJsonFormat, FHIR_JSON_UTF8, RESOURCE_BODY_TYPES, SEARCH_FORM_TYPES } from './media-type.js';
 
 /** The route prefix of the FHIR API. */
@@ -46,32 +46,12 @@ function sendOutcome(reply: FastifyReply, error: OperationOutcomeError): Fastify
 }
 
 /**
- * Fastify's own error body (`{statusCode, code, error, message}`) turned into an OperationOutcome. Fastify answers
- * errors of body reading and parsing itself, with the error handler a route captured when the plugin queue
- * loaded: in the gateway that happens before Nest installs its handler (a module registers a plugin during
- * init), so a body over the limit or malformed JSON would otherwise answer in Fastify's format.
- */
-export function fastifyErrorAsOutcome(reply: FastifyReply, payload: unknown): unknown {
-  if (reply.statusCode < 400 || typeof payload !== 'string' || !String(reply.getHeader('content-type') ?? '').startsWith('application/json')) return payload;
-  let body: { statusCode?: unknown; code?: unknown; message?: unknown; resourceType?: unknown };
-  try {
-    body = JSON.parse(payload) as typeof body;
-  } catch {
-    return payload;
-  }
-  if (typeof body !== 'object' || body === null || body.resourceType !== undefined || typeof body.statusCode !== 'number' || typeof body.message !== 'string') return payload;
-  const error = Object.assign(new Error(body.message), { statusCode: body.statusCode, code: body.code });
-  void reply.header('content-type', FHIR_JSON_UTF8);
-  return JSON.stringify(toOperationOutcome(error).body);
-}
-
-/**
  * Sets up Fastify for the FHIR routes (every route under `/fhir`, also operations other modules add there):
  * - parses `application/fhir+json` with Fastify's JSON parser (the configured bodyLimit; prototype poisoning
  *   refused); malformed JSON is a 400 that quotes nothing of the body; an empty body parses to nothing, so the
  *   route answers what it expected;
- * - answers {@link checkFhirRequest}'s problems before the body is read;
- * - answers Fastify's own errors (body limit, parsing) as OperationOutcomes ({@link fastifyErrorAsOutcome}).
+ * - answers {@link checkFhirRequest}'s problems before the body is read.
+ * Fastify's own errors (body limit, parsing) reach the gateway's OperationOutcome filter like every other error.
  */
 @Injectable()
 export class FhirHttpRegistrar implements OnModuleInit {
@@ -97,6 +77,5 @@ export class FhirHttpRegistrar implements OnModuleInit {
         throw error;
       }
     });
-    fastify.addHook('onSend', async (request, reply, payload) => (isFhirRoute(request) ? fastifyErrorAsOutcome(reply, payload) : payload));
   }
 }

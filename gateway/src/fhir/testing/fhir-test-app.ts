@@ -1,8 +1,6 @@
-import { type DynamicModule, Inject, Injectable, Module, type OnModuleInit } from '@nestjs/common';
-import { HttpAdapterHost } from '@nestjs/core';
+import { type DynamicModule, Module } from '@nestjs/common';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Test } from '@nestjs/testing';
-import type { FastifyInstance } from 'fastify';
 import { AuthModule, type Principal, TokenVerifier } from '../../auth/index.js';
 import { OperationOutcomeFilter, unauthorized } from '../../common/index.js';
 import { type AppConfig, ConfigModule, loadConfig } from '../../config/index.js';
@@ -11,14 +9,17 @@ import { FhirModule } from '../fhir.module.js';
 import { MemoryFhirRepository } from './memory-fhir-repository.js';
 import { HOSPITAL } from './principals.js';
 
-/** Accepts the one token `hospital`; anything else is the verifier's 401. */
-class StubVerifier extends TokenVerifier {
+/**
+ * Unit tests of the transport only (this folder is left out of the build): accepts the one token `hospital`,
+ * anything else is the verifier's 401. Integration tests use the real keycloak-connect verifier and real tokens.
+ */
+class FixedTokenVerifier extends TokenVerifier {
   async verify(token: string): Promise<Principal> {
     if (token !== 'hospital') throw unauthorized('invalid token');
     return HOSPITAL;
   }
   async checkReady() {
-    return { up: true, detail: 'stub' };
+    return { up: true, detail: 'fixed test token' };
   }
 }
 
@@ -26,20 +27,7 @@ class StubVerifier extends TokenVerifier {
 @Module({})
 class FakeStoreModule {
   static with(repository: FhirRepository): DynamicModule {
-    return { module: FakeStoreModule, global: true, providers: [{ provide: FHIR_REPOSITORY, useValue: repository }, PluginDuringInit], exports: [FHIR_REPOSITORY] };
-  }
-}
-
-/**
- * Registers a Fastify plugin during module init, as the gateway's embedded identity provider does: Fastify then
- * binds the routes' error handlers before Nest installs its own, so errors of body reading and parsing take
- * Fastify's path, as they do in the gateway.
- */
-@Injectable()
-class PluginDuringInit implements OnModuleInit {
-  constructor(@Inject(HttpAdapterHost) private readonly adapterHost: HttpAdapterHost) {}
-  async onModuleInit(): Promise<void> {
-    await this.adapterHost.httpAdapter.getInstance<FastifyInstance>().register(async () => undefined);
+    return { module: FakeStoreModule, global: true, providers: [{ provide: FHIR_REPOSITORY, useValue: repository }], exports: [FHIR_REPOSITORY] };
   }
 }
 
@@ -48,12 +36,12 @@ export const TEST_CONFIG: AppConfig = loadConfig({ NODE_ENV: 'test', PUBLIC_URL:
 
 /**
  * Boots FhirModule the way the gateway does (Fastify with the configured bodyLimit, the global AuthGuard, the
- * OperationOutcome filter), with an in-memory repository and a stub token verifier.
+ * OperationOutcome filter), with an in-memory repository and a fixed-token verifier.
  */
 export async function fhirTestApp(repository: FhirRepository = new MemoryFhirRepository()): Promise<NestFastifyApplication> {
   const moduleRef = await Test.createTestingModule({ imports: [ConfigModule.forRoot(TEST_CONFIG), AuthModule, FakeStoreModule.with(repository), FhirModule] })
     .overrideProvider(TokenVerifier)
-    .useValue(new StubVerifier())
+    .useValue(new FixedTokenVerifier())
     .compile();
   const app = moduleRef.createNestApplication<NestFastifyApplication>(new FastifyAdapter({ bodyLimit: TEST_CONFIG.http.bodyLimit }), { logger: false });
   app.useGlobalFilters(new OperationOutcomeFilter());
