@@ -4,6 +4,7 @@ import type { Principal } from '../auth/index.js';
 import { badRequest, conflict, notFound } from '../common/index.js';
 import { COMPARTMENTS, type SealedStoreExport, type StoreClaim, toBase64Url, verifyStoreClaim } from '../crypto/index.js';
 import type { DatabaseSchema } from './database.schema.js';
+import { databaseDialect } from './migrations/column-types.js';
 import type { StoreKeys } from './records/store-keys.js';
 
 type Db = Kysely<DatabaseSchema>;
@@ -34,7 +35,6 @@ export class PatientStoreService {
     private readonly db: Db,
     private readonly keys: StoreKeys,
     private readonly gatewayUrl: string,
-    private readonly dialect: 'sqlite' | 'postgres',
     private readonly clock: () => number = Date.now,
   ) {}
 
@@ -71,7 +71,7 @@ export class PatientStoreService {
       // PostgreSQL: take the store row exclusively, so writes in flight (which hold it shared) finish first and
       // later ones wait and then seal to the patient's keys: no batch key is left wrapped to a destroyed escrow.
       const select = trx.selectFrom('patient_store').select(['claimed_at']).where('patient_id', '=', patient);
-      const store = await (this.dialect === 'postgres' ? select.forUpdate() : select).executeTakeFirst();
+      const store = await (databaseDialect(trx) === 'postgres' ? select.forUpdate() : select).executeTakeFirst();
       if (!store) throw notFound('no store exists for this patient yet');
       if (store.claimed_at !== null) throw conflict('this store is already claimed');
       const count = await this.keys.rewrapToPatient(trx, patient, verified.publicKeys);
@@ -85,7 +85,6 @@ export class PatientStoreService {
           compartment_keys: compartmentKeys,
           keys_mac: this.keys.claimedKeysTag(patient, verified.address, compartmentKeys),
           escrow_secret: null,
-          escrow_public_key: null,
         })
         .where('patient_id', '=', patient)
         .execute();
@@ -139,7 +138,7 @@ export class PatientStoreService {
    */
   private async scrubFreedPages(): Promise<void> {
     try {
-      if (this.dialect === 'sqlite') await sql`pragma wal_checkpoint(TRUNCATE)`.execute(this.db);
+      if (databaseDialect(this.db) === 'sqlite') await sql`pragma wal_checkpoint(TRUNCATE)`.execute(this.db);
       else await sql`vacuum patient_store`.execute(this.db);
     } catch (error) {
       this.logger.warn({ reason: (error as Error).message }, 'could not scrub freed pages after a claim');

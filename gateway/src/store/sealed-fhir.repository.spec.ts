@@ -67,7 +67,7 @@ describe.each(databaseAdapters().map((a) => [a.name, a] as [string, DatabaseAdap
     const ring = new StoreKeyRing(new Uint8Array(32).fill(7));
     const keys = new StoreKeys(ring);
     repo = new SealedFhirRepository(database.db, { keys, ring, policy: new RecordAccessPolicy(), clock: () => (now += 1000) });
-    stores = new PatientStoreService(database.db, keys, GATEWAY, adapter.name, () => now);
+    stores = new PatientStoreService(database.db, keys, GATEWAY, () => now);
   });
   afterEach(async () => database.close());
 
@@ -238,8 +238,8 @@ describe.each(databaseAdapters().map((a) => [a.name, a] as [string, DatabaseAdap
     const status = await stores.claim(patientUser('p1'), claim);
     expect(status).toEqual({ patient: 'p1', exists: true, claimed: true, claimedAt: new Date(now).toISOString(), address: keys.address, records: 2 });
     expect(await outcomeOf(stores.claim(patientUser('p1'), claim))).toEqual({ status: 409, diagnostics: 'this store is already claimed' });
-    const escrow = await database.db.selectFrom('patient_store').select(['escrow_secret', 'escrow_public_key']).where('patient_id', '=', 'p1').executeTakeFirstOrThrow();
-    expect(escrow).toEqual({ escrow_secret: null, escrow_public_key: null });
+    const escrow = await database.db.selectFrom('patient_store').select(['escrow_secret']).where('patient_id', '=', 'p1').executeTakeFirstOrThrow();
+    expect(escrow).toEqual({ escrow_secret: null });
 
     expect(await outcomeOf(repo.read(hospital, 'Observation', stored.resource.id))).toEqual({ status: 404, diagnostics: `Observation/${stored.resource.id} is not known` });
     expect((await repo.search(hospital, search('Observation', 'patient=p1'))).matches).toEqual([]);

@@ -37,7 +37,7 @@ import { SealedFhirRepository } from './sealed-fhir.repository.js';
     {
       provide: PatientStoreService,
       inject: [DatabaseService, StoreKeys, APP_CONFIG],
-      useFactory: (database: DatabaseService, keys: StoreKeys, config: AppConfig) => new PatientStoreService(database.db, keys, config.http.publicUrl, config.database.kind),
+      useFactory: (database: DatabaseService, keys: StoreKeys, config: AppConfig) => new PatientStoreService(database.db, keys, config.http.publicUrl),
     },
   ],
   exports: [DatabaseService, FHIR_REPOSITORY, PatientStoreService],

@@ -13,7 +13,6 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .createTable('patient_store')
     .addColumn('patient_id', 'text', (c) => c.primaryKey())
     .addColumn('created_at', int8, (c) => c.notNull())
-    .addColumn('escrow_public_key', binary)
     .addColumn('escrow_secret', binary)
     .addColumn('claimed_at', int8)
     .addColumn('owner_address', 'text')

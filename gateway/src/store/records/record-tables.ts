@@ -4,8 +4,6 @@ export interface PatientStoreTable {
   patient_id: string;
   /** Unix milliseconds. */
   created_at: number;
-  /** The escrow X25519 public key; null once claimed. */
-  escrow_public_key: Uint8Array | null;
   /** The escrow X25519 secret, sealed under the gateway's master key; null (destroyed) once claimed. */
   escrow_secret: Uint8Array | null;
   claimed_at: number | null;

@@ -58,7 +58,7 @@ export class StoreKeys {
     try {
       await db
         .insertInto('patient_store')
-        .values({ patient_id: patientId, created_at: now, escrow_public_key: escrow.publicKey, escrow_secret: this.ring.sealEscrowSecret(patientId, escrow.secretKey), claimed_at: null, owner_address: null, compartment_keys: null, keys_mac: null })
+        .values({ patient_id: patientId, created_at: now, escrow_secret: this.ring.sealEscrowSecret(patientId, escrow.secretKey), claimed_at: null, owner_address: null, compartment_keys: null, keys_mac: null })
         .execute();
     } finally {
       wipe(escrow.secretKey);
