@@ -78,7 +78,11 @@ export function describePostgres(name: string, fn: () => void): void {
         throw requiredButUnreachable();
       });
     });
-  } else describe.skip(name, fn);
+  } else {
+    // Honest skip: no PostgreSQL server answers at TEST_POSTGRES_URL and none is required (a laptop without it).
+    // CI sets REQUIRE_POSTGRES=1, so there this branch is never taken and the suite fails instead.
+    describe.skip(name, fn);
+  }
 }
 
 /** A database of its own for one suite. */
