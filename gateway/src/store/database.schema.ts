@@ -1,3 +1,4 @@
+import type { ConsentTables } from './consent-tables.js';
 import type { PatientStoreTables } from './records/record-tables.js';
 
 /**
@@ -18,7 +19,7 @@ export interface OidcPayloadTable {
   consumed_at: number | null;
 }
 
-export interface DatabaseSchema extends PatientStoreTables {
+export interface DatabaseSchema extends PatientStoreTables, ConsentTables {
   oidc_payload: OidcPayloadTable;
 }
 

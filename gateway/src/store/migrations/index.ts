@@ -1,6 +1,7 @@
 import type { Migration, MigrationProvider } from 'kysely';
 import * as m0001 from './0001-oidc-state.js';
 import * as m0002 from './0002-patient-stores.js';
+import * as m0003 from './0003-consent.js';
 
 /**
  * Every schema migration, in order. Names are versioned and never change once released; add a new file for
@@ -11,6 +12,7 @@ import * as m0002 from './0002-patient-stores.js';
 export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0001-oidc-state': m0001,
   '0002-patient-stores': m0002,
+  '0003-consent': m0003,
 };
 
 /** Serves {@link MIGRATIONS} to Kysely's Migrator from code, so the compiled app needs no migration folder. */
