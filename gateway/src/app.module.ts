@@ -2,6 +2,7 @@ import { type DynamicModule, Module } from '@nestjs/common';
 import { AuditModule } from './audit/index.js';
 import { AuthModule } from './auth/index.js';
 import { ChainModule } from './chain/index.js';
+import { ConsentModule } from './consent/index.js';
 import { ShutdownLogger } from './common/index.js';
 import { type AppConfig, ConfigModule } from './config/index.js';
 import { DemoModule } from './demo/index.js';
@@ -16,8 +17,8 @@ import { WebModule } from './web/index.js';
 
 /**
  * Wires the gateway's modules (design.md §2). Dependencies point one way:
- * config → common → store → chain → identity (issuer: embedded or Keycloak) → auth (token → Principal, global
- * guard) → transports (audit, fhir, graphql, health, metrics, web).
+ * config → common → store → chain → identity (issuer: embedded or Keycloak) → consent (chain view, grants,
+ * releases, access log; plugs into the store's enforcement point) → auth (token → Principal, global guard) → transports (audit, fhir, graphql, health, metrics, web).
  */
 @Module({})
 export class AppModule {
@@ -30,6 +31,7 @@ export class AppModule {
         StoreModule,
         ChainModule.forRoot(config),
         IdentityModule.forRoot(config),
+        ConsentModule.forRoot(config),
         HealthModule,
         AuditModule,
         MetricsModule,

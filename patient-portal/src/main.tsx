@@ -8,7 +8,7 @@ mountApp({
   accent: { color: '#0f766e', soft: '#99f6e4' },
   welcome: {
     title: 'Sign in to the patient portal',
-    lead: 'Read your health records, decrypted in your browser with your recovery phrase. Choosing who may see them comes in a later version.',
+    lead: 'Read your health records, decrypted in your browser with your recovery phrase, choose who may see them with consents you sign yourself, and see who accessed them.',
   },
   Home: PortalHome,
 });

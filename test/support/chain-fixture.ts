@@ -54,14 +54,21 @@ export interface ChainFixture {
   close(): Promise<void>;
 }
 
+/** Options of {@link startChainFixture}. */
+export interface ChainFixtureOptions {
+  /** Contracts compiled already (e.g. another fixture's): skips the compilation (~3 s) for a second chain. */
+  readonly compilation?: CompilationResult;
+}
+
 /** Starts anvil on a free port in a fresh temp dir and compiles the contracts into that dir's cache. */
-export async function startChainFixture(): Promise<ChainFixture> {
+export async function startChainFixture(options: ChainFixtureOptions = {}): Promise<ChainFixture> {
   const dataDir = await mkdtemp(join(tmpdir(), 'chain-fixture-'));
   const logger = new RecordingLogger();
   const anvil = new EmbeddedAnvil({ dataDir, logger });
   try {
+    const compiling = options.compilation ? Promise.resolve(options.compilation) : new SolidityCompiler({ cacheDir: join(dataDir, 'chain', 'artifacts'), logger }).compile();
     // Both settle before we go on (as in connectChain), so a failed compile never leaves anvil starting behind us.
-    const [node, compiled] = await Promise.allSettled([anvil.start(), new SolidityCompiler({ cacheDir: join(dataDir, 'chain', 'artifacts'), logger }).compile()]);
+    const [node, compiled] = await Promise.allSettled([anvil.start(), compiling]);
     if (node.status === 'rejected') throw node.reason;
     if (compiled.status === 'rejected') throw compiled.reason;
     const compilation = compiled.value;

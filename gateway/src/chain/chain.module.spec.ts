@@ -46,7 +46,12 @@ describe('ChainModule (embedded)', () => {
       expect(chain.chainId).toBe(31337);
       expect(logger.at('log')).toContainEqual(expect.stringMatching(/^compiled 4 contracts with solc/));
       const address = chain.deployment.contracts['AuditAnchor']!.address;
-      expect(await chain.checkReady()).toEqual({ up: true, detail: `chain 31337 at block 1; AuditAnchor at ${address}` });
+      const registry = chain.deployment.contracts['ConsentRegistry']!;
+      expect(await chain.checkReady()).toEqual({ up: true, detail: `chain 31337 at block 2; AuditAnchor at ${address}, ConsentRegistry at ${registry.address}` });
+      expect(await chain.consentRegistry.getAddress()).toBe(registry.address);
+      expect(await chain.consentRegistry.hasRole(await chain.consentRegistry.EMERGENCY_RECORDER_ROLE(), await chain.signer.getAddress())).toBe(true);
+      const source = chain.consentLogSource();
+      expect({ ...source, interface: source.interface.format() }).toEqual({ provider: chain.provider, address: registry.address, fromBlock: 2, interface: chain.consentRegistry.interface.format() });
 
       const first = await (await chain.auditAnchor.anchor(3, root(1))).wait();
       const second = await (await chain.auditAnchor.anchor(8, root(2))).wait();
@@ -69,7 +74,8 @@ describe('ChainModule (embedded)', () => {
     timings.warm = ms;
     try {
       expect(logger.at('log')).toContainEqual(expect.stringMatching(/^cache hit [0-9a-f]{12}: 4 contracts/));
-      expect(logger.at('log')).toContainEqual(`reusing AuditAnchor at ${chain.deployment.contracts['AuditAnchor']!.address} from ${config.chain.deploymentFile}`);
+      const { AuditAnchor: anchor, ConsentRegistry: registry } = chain.deployment.contracts;
+      expect(logger.at('log')).toContainEqual(`reusing AuditAnchor at ${anchor!.address}, ConsentRegistry at ${registry!.address} from ${config.chain.deploymentFile}`);
       expect((await chain.latestAnchors(5)).map((h) => [h.index, h.treeSize, h.rootHash])).toEqual([[1, 8n, root(2)], [0, 3n, root(1)]]);
       expect([...(await chain.auditAnchor.latestHead())]).toEqual([8n, root(2)]);
     } finally {

@@ -3,6 +3,7 @@ import { withTimeout } from '../common/index.js';
 import { Contract, type JsonRpcProvider } from 'ethers';
 import type { AnchoredTreeHead, AuditAnchorContract } from './audit-anchor.contract.js';
 import type { ChainContext } from './chain-connector.js';
+import type { ChainLogSource, ConsentRegistryContract } from './consent-registry.contract.js';
 import { CHAIN_CONTEXT } from './chain.tokens.js';
 import type { Deployment } from './deployment-file.js';
 import type { EmbeddedAnvil } from './embedded-anvil.js';
@@ -28,10 +29,16 @@ const EXTERNAL_LOG_RANGE = 10_000;
 export class ChainService implements OnApplicationShutdown {
   /** AuditAnchor bound to the gateway's signer (design §2.4). */
   readonly auditAnchor: AuditAnchorContract;
+  /**
+   * ConsentRegistry bound to the gateway's signer (design §2.2): relays the patients' signed grants and
+   * revocations, records break-glass accesses (the signer holds EMERGENCY_RECORDER_ROLE) and answers `isActive`.
+   */
+  readonly consentRegistry: ConsentRegistryContract;
   private readonly bound = new Map<string, Contract>();
 
   constructor(@Inject(CHAIN_CONTEXT) private readonly context: ChainContext) {
     this.auditAnchor = this.contract('AuditAnchor') as AuditAnchorContract;
+    this.consentRegistry = this.contract('ConsentRegistry') as ConsentRegistryContract;
   }
 
   /** `embedded` (anvil child process) or `external` (CHAIN_RPC_URL). */
@@ -77,6 +84,16 @@ export class ChainService implements OnApplicationShutdown {
       this.bound.set(name, contract);
     }
     return contract;
+  }
+
+  /**
+   * Where ConsentRegistry's logs are read from (its address, deployment block and ABI, on the gateway's provider):
+   * the source of the consent module's chain indexer.
+   */
+  consentLogSource(): ChainLogSource {
+    const entry = this.context.deployment.contracts['ConsentRegistry'];
+    if (!entry) throw new Error(`expected a deployed contract named ConsentRegistry, got only ${Object.keys(this.context.deployment.contracts).join(', ')}`);
+    return { provider: this.provider, address: entry.address, fromBlock: entry.blockNumber, interface: this.consentRegistry.interface };
   }
 
   /**

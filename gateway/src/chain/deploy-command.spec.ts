@@ -37,21 +37,26 @@ describe('contracts:deploy command', () => {
     const first = await run(['--out', file], env);
     const deployment = JSON.parse(await readFile(file, 'utf8'));
     const anchor = deployment.contracts.AuditAnchor;
+    const registry = deployment.contracts.ConsentRegistry;
     expect(first).toEqual({
       code: 0,
       err: [],
       out: [
         `chain 31337 at ${local.url}; deployer 0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266 (balance 10000.0)`,
         `AuditAnchor ${anchor.address} tx ${anchor.txHash} block ${anchor.blockNumber} (deployed)`,
+        `ConsentRegistry ${registry.address} tx ${registry.txHash} block ${registry.blockNumber} (deployed)`,
         `deployment file: ${file}`,
       ],
     });
     const second = await run([], { ...env, CHAIN_DEPLOYMENT_FILE: file });
     expect(second.code).toBe(0);
-    expect(second.out[1]).toBe(`AuditAnchor ${anchor.address} tx ${anchor.txHash} block ${anchor.blockNumber} (reused)`);
+    expect(second.out.slice(1, 3)).toEqual([
+      `AuditAnchor ${anchor.address} tx ${anchor.txHash} block ${anchor.blockNumber} (reused)`,
+      `ConsentRegistry ${registry.address} tx ${registry.txHash} block ${registry.blockNumber} (reused)`,
+    ]);
   });
 
-  it('gives --admin the admin role and the deploying key only ANCHORER_ROLE', async () => {
+  it('gives --admin the admin role and the deploying key only ANCHORER_ROLE and EMERGENCY_RECORDER_ROLE', async () => {
     const file = join(dir, 'with-admin.json');
     const admin = Wallet.createRandom().address;
     const deployerAddress = new Wallet(ANVIL_ACCOUNT0_PRIVATE_KEY).address;
@@ -62,18 +67,26 @@ describe('contracts:deploy command', () => {
       expect(result.code).toBe(0);
       expect(result.out[0]).toBe(`chain 31337 at ${local.url}; deployer ${deployerAddress} (balance ${balance}); admin ${admin}`);
 
-      const address = JSON.parse(await readFile(file, 'utf8')).contracts.AuditAnchor.address as string;
-      const hasRole = new Contract(address, ['function hasRole(bytes32 role, address account) view returns (bool)'], provider).getFunction('hasRole');
-      const roles = async (account: string) => ({ admin: await hasRole(ZeroHash, account), anchorer: await hasRole(id('ANCHORER_ROLE'), account) });
-      expect(await roles(deployerAddress)).toEqual({ admin: false, anchorer: true });
-      expect(await roles(admin)).toEqual({ admin: true, anchorer: false });
+      const { AuditAnchor: { address }, ConsentRegistry: { address: registryAddress } } = JSON.parse(await readFile(file, 'utf8')).contracts as Record<string, { address: string }>;
+      const hasRoleOn = (at: string) => new Contract(at, ['function hasRole(bytes32 role, address account) view returns (bool)'], provider).getFunction('hasRole');
+      const [hasRole, registryHasRole] = [hasRoleOn(address!), hasRoleOn(registryAddress!)];
+      const roles = async (account: string) => ({
+        admin: [await hasRole(ZeroHash, account), await registryHasRole(ZeroHash, account)],
+        anchorer: await hasRole(id('ANCHORER_ROLE'), account),
+        emergencyRecorder: await registryHasRole(id('EMERGENCY_RECORDER_ROLE'), account),
+      });
+      expect(await roles(deployerAddress)).toEqual({ admin: [false, false], anchorer: true, emergencyRecorder: true });
+      expect(await roles(admin)).toEqual({ admin: [true, true], anchorer: false, emergencyRecorder: false });
 
       // Reusing that deployment for another admin would silently keep the old one: refused, naming the way out.
       const other = Wallet.createRandom().address;
       expect(await run(['--out', file, '--admin', other], { CHAIN_RPC_URL: local.url, CHAIN_PRIVATE_KEY: ANVIL_ACCOUNT0_PRIVATE_KEY })).toEqual({
         code: 1,
         out: [],
-        err: [`admin ${other} lacks DEFAULT_ADMIN_ROLE on AuditAnchor ${address} (reused from an earlier deployment with another admin); deploy afresh with --force, or have its admin grant the role`],
+        err: [
+          `admin ${other} lacks DEFAULT_ADMIN_ROLE on AuditAnchor ${address} (reused from an earlier deployment with another admin); deploy afresh with --force, or have its admin grant the role`,
+          `admin ${other} lacks DEFAULT_ADMIN_ROLE on ConsentRegistry ${registryAddress} (reused from an earlier deployment with another admin); deploy afresh with --force, or have its admin grant the role`,
+        ],
       });
     } finally {
       provider.destroy();

@@ -4,6 +4,7 @@ export { ChainModule } from './chain.module.js';
 export { ChainService, type ChainReadiness } from './chain.service.js';
 export type { ConnectChainOptions } from './chain-connector.js';
 export type { AnchoredTreeHead, AuditAnchorContract } from './audit-anchor.contract.js';
+export { CONSENT_REGISTRY_EVENTS, type ChainLogSource, type ConsentRecord, type ConsentRegistryContract, type EmergencyAccessRecord } from './consent-registry.contract.js';
 export { readAnchoredTreeHeads } from './tree-head.reader.js';
 export { ANVIL_ACCOUNT0_PRIVATE_KEY, createProvider, createSigner } from './chain-provider.js';
 export { SerialNonceManager } from './serial-nonce-manager.js';

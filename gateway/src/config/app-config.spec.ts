@@ -27,6 +27,7 @@ describe('loadConfig', () => {
       identity: { mode: 'embedded', authServerUrl: 'http://localhost:8080/auth', realm: 'fhir-gateway', clientId: 'fhir-gateway' },
       chain: { mode: 'embedded', deploymentFile: '/srv/gateway/var/chain/deployment.json' },
       database: { kind: 'sqlite', file: '/srv/gateway/var/gateway.sqlite' },
+      consent: { pollIntervalMs: 500, maxStalenessMs: 30_000 },
       demoData: true,
       store: { masterKeyFile: '/srv/gateway/var/keys/store-master.key' },
     });
@@ -202,5 +203,34 @@ describe('loadConfig', () => {
 
   it('parses boolean flags strictly', () => {
     expect(problemsOf({ ALLOW_EMBEDDED_IN_PRODUCTION: 'maybe' })).toEqual(['ALLOW_EMBEDDED_IN_PRODUCTION: expected true or false, got "maybe"']);
+  });
+  describe('the consent indexer', () => {
+    const external = { CHAIN_RPC_URL: 'https://rpc.example.org', CHAIN_PRIVATE_KEY: `0x${'1'.repeat(64)}`, CHAIN_DEPLOYMENT_FILE: 'd.json' };
+
+    it('polls every 500 ms on the embedded chain and every 2 s on an external one, stale after 30 s by default', () => {
+      expect(loadConfig({}, cwd).consent).toEqual({ pollIntervalMs: 500, maxStalenessMs: 30_000 });
+      expect(loadConfig(external, cwd).consent).toEqual({ pollIntervalMs: 2_000, maxStalenessMs: 30_000 });
+    });
+
+    it('takes CONSENT_POLL_INTERVAL_MS and CONSENT_MAX_STALENESS_MS', () => {
+      expect(loadConfig({ ...external, CONSENT_POLL_INTERVAL_MS: '50', CONSENT_MAX_STALENESS_MS: '51' }, cwd).consent).toEqual({ pollIntervalMs: 50, maxStalenessMs: 51 });
+    });
+
+    it.each([
+      ['49', 'CONSENT_POLL_INTERVAL_MS: expected at least 50 milliseconds, got "49"'],
+      ['0.5', 'CONSENT_POLL_INTERVAL_MS: expected a whole number of milliseconds, got "0.5"'],
+      ['fast', 'CONSENT_POLL_INTERVAL_MS: expected a whole number of milliseconds, got "fast"'],
+    ])('refuses CONSENT_POLL_INTERVAL_MS=%s', (value, problem) => {
+      expect(problemsOf({ CONSENT_POLL_INTERVAL_MS: value })).toEqual([problem]);
+    });
+
+    it.each([
+      [{ CONSENT_MAX_STALENESS_MS: '0' }, 'CONSENT_MAX_STALENESS_MS: expected a whole number of milliseconds, got "0"'],
+      [{ CONSENT_MAX_STALENESS_MS: '500' }, 'CONSENT_MAX_STALENESS_MS: expected more than the poll interval (CONSENT_POLL_INTERVAL_MS, 500 ms), got "500"'],
+      [{ ...external, CONSENT_MAX_STALENESS_MS: '1500' }, 'CONSENT_MAX_STALENESS_MS: expected more than the poll interval (CONSENT_POLL_INTERVAL_MS, 2000 ms), got "1500"'],
+      [{ CONSENT_POLL_INTERVAL_MS: '45000' }, 'CONSENT_MAX_STALENESS_MS: expected more than the poll interval (CONSENT_POLL_INTERVAL_MS, 45000 ms), got the default 30000'],
+    ])('refuses a staleness bound that is not more than one poll interval: %j', (env, problem) => {
+      expect(problemsOf(env)).toEqual([problem]);
+    });
   });
 });

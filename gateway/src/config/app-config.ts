@@ -51,6 +51,11 @@ export interface AppConfig {
   };
   /** SQLite (embedded, also allowed in production for a single instance) or PostgreSQL (scale-out, design.md §4). */
   readonly database: DatabaseConfig;
+  /**
+   * The consent view's chain indexer (design §2.2): how often it polls the chain, and how old its last sync may be
+   * before enforcement fails closed (always more than one poll interval).
+   */
+  readonly consent: { readonly pollIntervalMs: number; readonly maxStalenessMs: number };
   /** The patient stores' master key (base64url, 32 bytes) from STORE_MASTER_KEY; the embedded mode keeps one under DATA_DIR. */
   /** Seed the synthetic demo patients on first start (embedded development default; refused in production). */
   readonly demoData: boolean;
@@ -131,6 +136,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
   if (production && !e.STORE_MASTER_KEY) {
     problems.push('STORE_MASTER_KEY: required when NODE_ENV=production (base64url of 32 random bytes from your secret store: it seals escrow keys and keys the blind indexes), got nothing');
   }
+  // anvil mines at once, so the embedded chain is polled often; hosted RPCs (Plume: ~1–2 s blocks) rate-limit.
+  const pollIntervalMs = e.CONSENT_POLL_INTERVAL_MS ?? (chainMode === 'embedded' ? 500 : 2_000);
+  if (e.CONSENT_MAX_STALENESS_MS <= pollIntervalMs) {
+    problems.push(`CONSENT_MAX_STALENESS_MS: expected more than the poll interval (CONSENT_POLL_INTERVAL_MS, ${pollIntervalMs} ms), got ${env['CONSENT_MAX_STALENESS_MS'] === undefined ? `the default ${e.CONSENT_MAX_STALENESS_MS}` : JSON.stringify(env['CONSENT_MAX_STALENESS_MS'])}`);
+  }
   let database: DatabaseConfig = { kind: 'sqlite', file: resolve(dataDir, 'gateway.sqlite') };
   if (e.DATABASE_URL) {
     const parsedUrl = parseDatabaseUrl(e.DATABASE_URL, e.DATABASE_POOL_SIZE, abs);
@@ -159,6 +169,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
       ...(e.CHAIN_PRIVATE_KEY ? { privateKey: e.CHAIN_PRIVATE_KEY } : {}),
     },
     database,
+    consent: { pollIntervalMs, maxStalenessMs: e.CONSENT_MAX_STALENESS_MS },
     demoData: e.DEMO_DATA ?? (!production && identityMode === 'embedded'),
     store: { ...(e.STORE_MASTER_KEY ? { masterKey: e.STORE_MASTER_KEY } : {}), masterKeyFile: resolve(dataDir, 'keys', 'store-master.key') },
   };

@@ -7,6 +7,7 @@ const booleanFlag = z
 const httpUrl = z.url({ protocol: /^https?$/, error: 'expected an http(s) URL' });
 
 const PORT_RANGE = 'expected a port number from 1 to 65535';
+const MILLISECONDS = 'expected a whole number of milliseconds';
 const POOL_RANGE = 'expected a number of connections from 1 to 200';
 
 /**
@@ -31,6 +32,9 @@ export const envSchema = z.object({
   DATABASE_URL: z.string().min(1).optional(),
   STORE_MASTER_KEY: z.string().regex(/^[A-Za-z0-9_-]{43}=?$/, 'expected base64url of 32 random bytes').optional(),
   DATABASE_POOL_SIZE: z.coerce.number({ error: 'expected a number of connections' }).int(POOL_RANGE).min(1, POOL_RANGE).max(200, POOL_RANGE).default(10),
+  /** Default depends on the chain (see loadConfig); at least 50 ms, so polls never hammer the RPC endpoint. */
+  CONSENT_POLL_INTERVAL_MS: z.coerce.number({ error: MILLISECONDS }).int(MILLISECONDS).min(50, 'expected at least 50 milliseconds').optional(),
+  CONSENT_MAX_STALENESS_MS: z.coerce.number({ error: MILLISECONDS }).int(MILLISECONDS).positive(MILLISECONDS).default(30_000),
   DEMO_DATA: booleanFlag.optional(),
   ALLOW_EMBEDDED_IN_PRODUCTION: booleanFlag.default(false),
 });

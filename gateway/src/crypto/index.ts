@@ -4,6 +4,37 @@
  */
 export { concatBytes, expectLength, fromBase64Url, fromHex, fromUtf8, toBase64Url, toHex, utf8, wipe } from './bytes.js';
 export { COMPARTMENTS, type Compartment, isCompartment } from './compartments.js';
+export {
+  canonicalScope,
+  CONSENT_PURPOSES,
+  type ConsentDomain,
+  consentDomain,
+  consentIdOf,
+  type ConsentPrimaryType,
+  type ConsentPurpose,
+  type ConsentScope,
+  type ConsentTypedData,
+  EMERGENCY_GRANTEE_REFERENCE,
+  granteeId,
+  type GrantMessage,
+  GRANT_TYPES,
+  type GrantTypedData,
+  grantTypedData,
+  isConsentPurpose,
+  parseScope,
+  parseTypedData,
+  purposeId,
+  purposeOf,
+  recoverConsentSigner,
+  type RevokeMessage,
+  REVOKE_TYPES,
+  type RevokeTypedData,
+  revokeTypedData,
+  scopeHash,
+  signConsentTypedData,
+  type Uint256Like,
+} from './consent-terms.js';
+export { openRelease, RELEASE_LENGTH, releaseAad, type ReleaseContext, type ReleaseEnvelope, sealRelease, sealReleases } from './key-release.js';
 export { compartmentKeyInfo, derivePatientKeys, ETHEREUM_PATH, newMnemonic, normalizeMnemonic, type PatientKeys, wipePatientKeys } from './patient-keys.js';
 export {
   type BatchKeyContext,

@@ -50,6 +50,29 @@ function resourceEntry(type: (typeof SUPPORTED_RESOURCE_TYPES)[number]): Record<
 }
 
 /**
+ * Consent: read-only, a projection of on-chain consents (consent.controller.ts); patients grant and revoke through
+ * the portal with their own signature.
+ */
+const CONSENT_ENTRY: Record<string, unknown> = {
+  type: 'Consent',
+  profile: 'http://hl7.org/fhir/StructureDefinition/Consent',
+  documentation: 'Read-only projection of on-chain consents (ConsentRegistry): the patient reads their own, a grantee those granted to them.',
+  interaction: [{ code: 'read' }, { code: 'search-type' }],
+  versioning: 'no-version',
+  readHistory: false,
+  updateCreate: false,
+  conditionalCreate: false,
+  conditionalRead: 'not-supported',
+  conditionalUpdate: false,
+  conditionalDelete: 'not-supported',
+  searchParam: [
+    { name: '_id', definition: 'http://hl7.org/fhir/SearchParameter/Resource-id', type: 'token' },
+    { name: 'patient', definition: 'http://hl7.org/fhir/SearchParameter/clinical-patient', type: 'reference' },
+    { name: 'status', definition: 'http://hl7.org/fhir/SearchParameter/Consent-status', type: 'token' },
+  ],
+};
+
+/**
  * The server's CapabilityStatement (FHIR R4 http.html#capabilities, capabilitystatement.html): exactly the
  * types, interactions, search parameters and includes that work, built from {@link SUPPORTED_RESOURCE_TYPES} and
  * {@link SUPPORTED_SEARCH_PARAMS}; `_summary`, `_elements`, PATCH, conditional update/delete and system history
@@ -82,7 +105,7 @@ export function buildCapabilityStatement(inputs: CapabilityInputs): FhirResource
           service: [{ coding: [{ system: 'http://terminology.hl7.org/CodeSystem/restful-security-service', code: 'OAuth' }] }],
           description: 'Bearer access tokens (RFC 6750) from the Keycloak realm; every interaction but metadata needs one.',
         },
-        resource: SUPPORTED_RESOURCE_TYPES.map(resourceEntry),
+        resource: [...SUPPORTED_RESOURCE_TYPES.map(resourceEntry), CONSENT_ENTRY],
         interaction: [{ code: 'transaction' }, { code: 'batch' }],
       },
     ],

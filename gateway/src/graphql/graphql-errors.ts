@@ -7,6 +7,7 @@ function graphqlCode(status: number): string {
   if (status === 403) return 'FORBIDDEN';
   if (status === 404) return 'NOT_FOUND';
   if (status === 409 || status === 412) return 'CONFLICT';
+  if (status === 503) return 'SERVICE_UNAVAILABLE';
   if (status >= 400 && status < 500) return 'BAD_USER_INPUT';
   return 'INTERNAL_SERVER_ERROR';
 }
@@ -26,7 +27,8 @@ function formatGraphqlError(error: GraphQLError): GraphQLError {
     return new GraphQLError(error.message, { ...where, extensions: { code: VALIDATION, ...error.extensions } });
   }
   const { status, body } = toOperationOutcome(original);
-  if (status >= 500) return new GraphQLError('internal error', { ...where, extensions: { code: graphqlCode(status), status } });
+  // 503 says what is unavailable and when to retry (e.g. a stale consent view); other 5xx reveal nothing.
+  if (status >= 500 && status !== 503) return new GraphQLError('internal error', { ...where, extensions: { code: graphqlCode(status), status } });
   return new GraphQLError(body.issue.map((i) => i.diagnostics ?? i.code).join('; '), { ...where, extensions: { code: graphqlCode(status), status, outcome: body } });
 }
 

@@ -5,6 +5,8 @@ import { NoSchemaIntrospectionCustomRule } from 'graphql';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { AppConfig } from '../config/index.js';
 import { formatGraphqlResult } from './graphql-errors.js';
+import { CareResolver } from './consent/care.resolver.js';
+import { ConsentResolver } from './consent/consent.resolver.js';
 import { MeResolver } from './me.resolver.js';
 
 /** GraphQL for the two web apps at /graphql (Mercurius on the same Fastify instance; code-first schema). */
@@ -27,7 +29,7 @@ export class GatewayGraphqlModule {
           errorFormatter: (execution) => formatGraphqlResult(execution),
         }),
       ],
-      providers: [MeResolver],
+      providers: [MeResolver, ConsentResolver, CareResolver],
     };
   }
 }

@@ -8,3 +8,8 @@ export { openSqlite } from './sqlite-database.js';
 export { StoreModule } from './store.module.js';
 export { FHIR_REPOSITORY, type CreateResult, type FhirRepository, type FhirResource, type SearchPage, type SearchParam, type SearchQuery, type StoredResource } from './fhir-repository.js';
 export { PatientStoreService, type PatientStoreStatus } from './patient-store.service.js';
+export { StoreKeyRing } from './keys/store-key-ring.js';
+export { RecordAccessPolicy, principalRef, type ReadScope } from './access/record-access.policy.js';
+export { ACCESS_GRANTS, ACCESS_RECORDER, type AccessDecision, type AccessGrants, type AccessRecorder, type CompartmentKeyPair, type PatientGrant } from './access/access-grants.js';
+export type { ConsentTables } from './consent-tables.js';
+export { nodeX25519 } from './keys/node-x25519.js';

@@ -4,8 +4,8 @@ import { CompiledQuery, type Kysely, sql } from 'kysely';
 import type { Principal } from '../auth/index.js';
 import { conflict, forbidden, gone, internalError, notFound, OperationOutcomeError, preconditionFailed, unprocessable } from '../common/index.js';
 import { SealError } from '../crypto/index.js';
-import type { RecordAccessPolicy } from './access/record-access.policy.js';
-import { principalRef } from './access/record-access.policy.js';
+import type { AccessRecorder, PatientGrant } from './access/access-grants.js';
+import { principalRef, type ReadDecision, type RecordAccessPolicy } from './access/record-access.policy.js';
 import type { DatabaseSchema } from './database.schema.js';
 import type { CreateResult, FhirRepository, FhirResource, SearchPage, SearchParam, SearchQuery, StoredResource } from './fhir-repository.js';
 import type { StoreKeyRing } from './keys/store-key-ring.js';
@@ -28,6 +28,8 @@ export interface RepositoryParts {
   readonly ring: StoreKeyRing;
   readonly policy: RecordAccessPolicy;
   readonly clock: () => number;
+  /** Where access decisions are logged (the consent module's access log); none in bare store tests. */
+  readonly recorder?: AccessRecorder;
 }
 
 /** A row of the read query: the access facts and the sealed current version. */
@@ -61,8 +63,8 @@ export class SealedFhirRepository implements FhirRepository {
     private readonly parts: RepositoryParts,
     private readonly batch?: WriteBatch,
   ) {
-    // Searches only ever select records of unclaimed stores (the custodial scope).
-    this.searcher = new RecordSearch(db, parts.ring, parts.policy, (row) => this.open(row, false));
+    // Search selects only records its scope covers: custodial ones of unclaimed stores, granted ones of claimed.
+    this.searcher = new RecordSearch(db, parts.ring, parts.policy, (row, grant) => this.open(row, grant !== undefined, grant), parts.recorder);
   }
 
   async transaction<T>(work: (repository: FhirRepository) => Promise<T>): Promise<T> {
@@ -104,13 +106,15 @@ export class SealedFhirRepository implements FhirRepository {
   async read(principal: Principal, resourceType: string, id: string): Promise<StoredResource> {
     // One query for the access decision and the sealed current version (the hot path of custodial reads), built
     // once: building a Kysely query cost more than running it.
+    const scope = await this.parts.policy.readScope(principal);
     const { rows } = await this.db.executeQuery<ReadRow>(CompiledQuery.raw(this.readSql(), [resourceType, id]));
     const row = rows[0];
-    if (!row || !this.parts.policy.mayRead(this.parts.policy.readScope(principal), { custodian: row.custodian, claimed: row.claimed_at !== null })) {
-      throw notFound(`${resourceType}/${id} is not known`);
-    }
+    const claimed = row?.claimed_at != null;
+    const decision = row && this.parts.policy.decide(scope, { patientId: row.patient_id, compartment: row.compartment, custodian: row.custodian, claimed });
+    this.recordAccess(principal, 'read', resourceType, row?.patient_id, decision);
+    if (!row || !decision) throw notFound(`${resourceType}/${id} is not known`);
     if (row.deleted) throw gone(`${resourceType}/${id} was deleted`);
-    return this.open(row, row.claimed_at !== null);
+    return this.open(row, claimed, grantOf(decision));
   }
 
   /** The SQL of {@link read} in this database's dialect, with two parameters: resource type and id. */
@@ -128,9 +132,9 @@ export class SealedFhirRepository implements FhirRepository {
   }
 
   async vread(principal: Principal, resourceType: string, id: string, versionId: string): Promise<StoredResource> {
-    const current = await this.readable(principal, resourceType, id);
+    const current = await this.readable(principal, 'vread', resourceType, id);
     if (!/^[1-9]\d{0,15}$/.test(versionId)) throw notFound(`${resourceType}/${id} has no version ${versionId.slice(0, 20)}`);
-    const stored = await this.openVersionOf(resourceType, id, Number(versionId), current.claimed);
+    const stored = await this.openVersionOf(resourceType, id, Number(versionId), current.claimed, grantOf(current.decision));
     if (stored.deleted) throw gone(`${resourceType}/${id} version ${versionId} is a deletion`);
     return stored;
   }
@@ -152,7 +156,7 @@ export class SealedFhirRepository implements FhirRepository {
   }
 
   async history(principal: Principal, resourceType: string, id: string, options: { readonly count: number; readonly cursor?: string }): Promise<{ versions: StoredResource[]; next?: string }> {
-    const current = await this.readable(principal, resourceType, id);
+    const current = await this.readable(principal, 'history', resourceType, id);
     const offset = options.cursor ? decodeCursor(options.cursor) : 0;
     const rows = await this.db
       .selectFrom('record_version')
@@ -163,7 +167,7 @@ export class SealedFhirRepository implements FhirRepository {
       .limit(options.count + 1)
       .offset(offset)
       .execute();
-    const versions = await Promise.all(rows.slice(0, options.count).map((row) => this.open(row, current.claimed)));
+    const versions = await Promise.all(rows.slice(0, options.count).map((row) => this.open(row, current.claimed, grantOf(current.decision))));
     return { versions, ...(rows.length > options.count ? { next: encodeCursor(offset + options.count) } : {}) };
   }
 
@@ -286,22 +290,38 @@ export class SealedFhirRepository implements FhirRepository {
     return row ? { ...row, version_id: Number(row.version_id), claimed: row.claimed_at !== null } : undefined;
   }
 
-  private async readable(principal: Principal, resourceType: string, id: string): Promise<CurrentRow & { claimed: boolean }> {
+  private async readable(principal: Principal, interaction: string, resourceType: string, id: string): Promise<CurrentRow & { claimed: boolean; decision: ReadDecision }> {
+    const scope = await this.parts.policy.readScope(principal);
     const current = await this.current(resourceType, id);
-    if (!current || !this.parts.policy.mayRead(this.parts.policy.readScope(principal), current)) throw notFound(`${resourceType}/${id} is not known`);
-    return current;
+    const decision = current && this.parts.policy.decide(scope, { patientId: current.patient_id, compartment: current.compartment, custodian: current.custodian, claimed: current.claimed });
+    this.recordAccess(principal, interaction, resourceType, current?.patient_id, decision);
+    if (!current || !decision) throw notFound(`${resourceType}/${id} is not known`);
+    return { ...current, decision };
   }
 
-  private async openVersionOf(resourceType: string, id: string, versionId: number, storeClaimed: boolean): Promise<StoredResource> {
+  /** Logs one decision on one record (a record that does not exist is a denial without a patient). */
+  private recordAccess(principal: Principal, interaction: string, resourceType: string, patientId: string | undefined, decision: ReadDecision | undefined): void {
+    const grant = grantOf(decision);
+    this.parts.recorder?.record({
+      principal,
+      interaction,
+      resourceType,
+      ...(patientId !== undefined ? { patientId } : {}),
+      outcome: decision ? 'allowed' : 'denied',
+      ...(grant ? { grant } : {}),
+    });
+  }
+
+  private async openVersionOf(resourceType: string, id: string, versionId: number, storeClaimed: boolean, grant: PatientGrant | undefined): Promise<StoredResource> {
     const row = await this.db.selectFrom('record_version').select(VERSION_COLUMNS).where('resource_type', '=', resourceType).where('resource_id', '=', id).where('version_id', '=', versionId).executeTakeFirst();
     if (!row) throw notFound(`${resourceType}/${id} has no version ${versionId}`);
-    return this.open(row, storeClaimed);
+    return this.open(row, storeClaimed, grant);
   }
 
   /** Opens a version, turning integrity failures into an alert plus a clear outcome (never garbage, never a crash). */
-  private async open(row: VersionRow, storeClaimed: boolean): Promise<StoredResource> {
+  private async open(row: VersionRow, storeClaimed: boolean, grant?: PatientGrant): Promise<StoredResource> {
     try {
-      return await openVersion(this.db, this.parts.keys, row, storeClaimed);
+      return await openVersion(this.db, this.parts.keys, row, storeClaimed, grant);
     } catch (error) {
       const where = `${row.resource_type}/${row.resource_id}/_history/${row.version_id}`;
       if (error instanceof SealError) {
@@ -316,4 +336,8 @@ export class SealedFhirRepository implements FhirRepository {
   private requireWriter(principal: Principal): void {
     if (!this.parts.policy.canWrite(principal)) throw forbidden('writing records requires the hospital-system role');
   }
+}
+
+function grantOf(decision: ReadDecision | undefined): PatientGrant | undefined {
+  return decision?.kind === 'consented' ? decision.grant : undefined;
 }

@@ -1,6 +1,7 @@
 import { Global, Module } from '@nestjs/common';
 import { loadFhirDefinitions } from '../common/index.js';
 import { APP_CONFIG, type AppConfig } from '../config/index.js';
+import { ACCESS_RECORDER, type AccessRecorder } from './access/access-grants.js';
 import { RecordAccessPolicy } from './access/record-access.policy.js';
 import { DatabaseService } from './database.service.js';
 import { FHIR_REPOSITORY } from './fhir-repository.js';
@@ -28,10 +29,10 @@ import { SealedFhirRepository } from './sealed-fhir.repository.js';
     { provide: StoreKeys, inject: [StoreKeyRing], useFactory: (ring: StoreKeyRing) => new StoreKeys(ring) },
     {
       provide: FHIR_REPOSITORY,
-      inject: [DatabaseService, StoreKeys, StoreKeyRing, RecordAccessPolicy],
-      useFactory: (database: DatabaseService, keys: StoreKeys, ring: StoreKeyRing, policy: RecordAccessPolicy) => {
+      inject: [DatabaseService, StoreKeys, StoreKeyRing, RecordAccessPolicy, { token: ACCESS_RECORDER, optional: true }],
+      useFactory: (database: DatabaseService, keys: StoreKeys, ring: StoreKeyRing, policy: RecordAccessPolicy, recorder?: AccessRecorder) => {
         loadFhirDefinitions();
-        return new SealedFhirRepository(database.db, { keys, ring, policy, clock: Date.now });
+        return new SealedFhirRepository(database.db, { keys, ring, policy, clock: Date.now, ...(recorder ? { recorder } : {}) });
       },
     },
     {
@@ -40,6 +41,6 @@ import { SealedFhirRepository } from './sealed-fhir.repository.js';
       useFactory: (database: DatabaseService, keys: StoreKeys, config: AppConfig) => new PatientStoreService(database.db, keys, config.http.publicUrl),
     },
   ],
-  exports: [DatabaseService, FHIR_REPOSITORY, PatientStoreService],
+  exports: [DatabaseService, FHIR_REPOSITORY, PatientStoreService, StoreKeyRing],
 })
 export class StoreModule {}

@@ -1,13 +1,15 @@
-import { Card, Notice, Problem, toProblem, useGatewayApi, useSession } from '@web';
+import { Card, Notice, Problem, toProblem, useGatewayApi } from '@web';
 import { useEffect, useMemo, useState } from 'react';
+import { useUnlockedKeys } from '../keys/unlocked-keys.js';
+import { ProblemNotice } from '../ui/problem-notice.js';
 import { Choice } from './choice.js';
 import { NewPhraseFlow } from './new-phrase-flow.js';
-import type { OpenedStore } from './open-store.js';
 import { ForgetSavedPhrase, PassphraseUnlockForm } from './passphrase-unlock.js';
 import { PatientStoreApi, type StoreStatus } from './patient-store-api.js';
 import { forgetSavedPhrase, hasSavedPhrase, openSavedPhrase, savePhrase } from './phrase-vault.js';
 import { RecordList } from './record-list.js';
 import { RecoveryPhraseForm } from './recovery-phrase-form.js';
+import { RestorePhrase } from './restore-phrase.js';
 import './records.css';
 
 /** The key library (ethers, noble, scure) loads only when the patient claims or unlocks: the first page stays light. */
@@ -30,30 +32,6 @@ type StatusView = { readonly phase: 'loading' } | { readonly phase: 'no-store' }
 
 function plural(n: number, one: string, many: string): string {
   return `${n} ${n === 1 ? one : many}`;
-}
-
-/** A problem with the way out it offers: sign in again, or try again. */
-function ProblemNotice({ problem, onRetry }: { problem: Problem; onRetry?: () => void }) {
-  const { signIn } = useSession();
-  return (
-    <Notice kind="error" title={problem.title} testId="records-error">
-      <p className="notice__text">{problem.message}</p>
-      {problem.recovery === 'sign-in' && (
-        <div className="actions">
-          <button type="button" className="button button--primary" onClick={signIn}>
-            Sign in again
-          </button>
-        </div>
-      )}
-      {problem.recovery === 'retry' && onRetry && (
-        <div className="actions">
-          <button type="button" className="button button--primary" onClick={onRetry}>
-            Try again
-          </button>
-        </div>
-      )}
-    </Notice>
-  );
 }
 
 function StoreFacts({ status }: { status: StoreStatus }) {
@@ -94,7 +72,8 @@ export function MyRecords({ patient }: { patient: string }) {
   const [attempt, setAttempt] = useState(0);
   const [step, setStep] = useState<string | null>(null);
   const [problem, setProblem] = useState<Problem | null>(null);
-  const [opened, setOpened] = useState<OpenedStore | null>(null);
+  const { unlocked, hold, lock } = useUnlockedKeys();
+  const opened = unlocked?.store ?? null;
   const [claimWith, setClaimWith] = useState<ClaimWith | null>(null);
   const [unlockWith, setUnlockWith] = useState<UnlockWith>('passphrase');
   /** Whether an encrypted phrase is kept for this patient on this device (read from storage, never decrypted here). */
@@ -152,7 +131,34 @@ export function MyRecords({ patient }: { patient: string }) {
     run(async () => {
       setStep('Loading the key library…');
       const { unlockStore } = await storeKeys();
-      setOpened(await unlockStore(api, status, phrase, setStep));
+      hold(await unlockStore(api, status, phrase, setStep));
+    });
+
+  /**
+   * Unlocks with the phrase typed on a device that keeps none (e.g. a new one); with a passphrase, then keeps the
+   * phrase here, only once its keys proved to be the store's (its address) and opened the records.
+   */
+  const restore = (status: StoreStatus) => (phrase: string, passphrase: string | null) =>
+    run(async () => {
+      setStep('Loading the key library…');
+      const { unlockStore } = await storeKeys();
+      try {
+        hold(await unlockStore(api, status, phrase, setStep));
+      } catch (error) {
+        if (passphrase !== null && error instanceof Problem && error.code === 'WRONG_PHRASE') {
+          throw new Problem(error.title, `${error.message} Nothing was kept on this device.`, error.code, error.recovery);
+        }
+        throw error;
+      }
+      if (passphrase === null) return;
+      setStep('Encrypting your phrase for this device…');
+      try {
+        await savePhrase(patient, phrase, passphrase);
+        setSaved(true);
+        setUnlockWith('passphrase');
+      } catch (error) {
+        throw new Problem('Your records are open, but your phrase was not kept on this device', `${toProblem(error).message} Next time, unlock with the words you wrote down.`, 'NOT_KEPT', 'none');
+      }
     });
 
   const unlockWithPassphrase = (status: StoreStatus) => (passphrase: string) =>
@@ -162,7 +168,7 @@ export function MyRecords({ patient }: { patient: string }) {
       setStep('Loading the key library…');
       const { unlockStore } = await storeKeys();
       try {
-        setOpened(await unlockStore(api, status, phrase, setStep));
+        hold(await unlockStore(api, status, phrase, setStep));
       } catch (error) {
         if (error instanceof Problem && error.code === 'WRONG_PHRASE') {
           throw new Problem(
@@ -221,16 +227,16 @@ export function MyRecords({ patient }: { patient: string }) {
               <h3>Unlock my records</h3>
               <p>Your records are sealed to your keys: the gateway sends them encrypted, and this browser opens them with the keys of your recovery phrase.</p>
               {saved && <Choice label="How to unlock my records" options={UNLOCK_CHOICES} value={unlockWith} disabled={step !== null} onChange={setUnlockWith} />}
-              {saved && unlockWith === 'passphrase' ? (
-                <PassphraseUnlockForm disabled={step !== null} onSubmit={(passphrase) => void unlockWithPassphrase(view.status)(passphrase)} />
-              ) : (
+              {saved && unlockWith === 'passphrase' && <PassphraseUnlockForm disabled={step !== null} onSubmit={(passphrase) => void unlockWithPassphrase(view.status)(passphrase)} />}
+              {saved && unlockWith === 'phrase' && (
                 <RecoveryPhraseForm
                   action="Unlock my records"
-                  privacy="Your recovery phrase never leaves this browser and is not stored. The keys it gives open your records here and are wiped right after."
+                  privacy="Your recovery phrase never leaves this browser and is not stored. The keys it gives open your records here; they stay in this tab's memory until you lock your records or sign out, and are wiped then."
                   disabled={step !== null}
                   onSubmit={(phrase) => void unlock(view.status)(phrase)}
                 />
               )}
+              {!saved && <RestorePhrase address={view.status.address} disabled={step !== null} onRestore={(phrase, passphrase) => void restore(view.status)(phrase, passphrase)} />}
               {saved && <ForgetSavedPhrase disabled={step !== null} onForget={forget} />}
               {forgotten && (
                 <Notice kind="info" title="The saved phrase is gone from this device" testId="phrase-forgotten">
@@ -247,7 +253,7 @@ export function MyRecords({ patient }: { patient: string }) {
         <>
           <RecordList store={opened} />
           <div className="actions">
-            <button type="button" className="button" onClick={() => setOpened(null)} data-testid="lock">
+            <button type="button" className="button" onClick={lock} data-testid="lock">
               Lock my records again
             </button>
           </div>

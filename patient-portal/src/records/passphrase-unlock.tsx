@@ -34,7 +34,7 @@ export function PassphraseUnlockForm({ disabled, onSubmit }: { disabled: boolean
         data-testid="passphrase"
       />
       <p id={hintId} className="phrase-form__hint" data-testid="passphrase-privacy">
-        Your passphrase never leaves this browser. It opens the recovery phrase saved here, whose keys open your records and are wiped right after.
+        Your passphrase never leaves this browser. It opens the recovery phrase saved here, whose keys open your records; they stay in this tab's memory until you lock your records or sign out, and are wiped then.
       </p>
       <div className="actions">
         <button type="submit" className="button button--primary" disabled={disabled || passphrase.length === 0} data-testid="passphrase-submit">

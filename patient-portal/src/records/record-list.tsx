@@ -1,22 +1,10 @@
 import { Notice } from '@web';
-import type { Compartment } from '../../../gateway/src/crypto/index.js';
+import { useMemo } from 'react';
+import { COMPARTMENT_LABELS, COMPARTMENT_ORDER } from '../compartment-labels.js';
 import type { FailedRecord, OpenedStore, OpenRecord } from './open-store.js';
 import { type RecordSummary, sortTime, summarize } from './record-summary.js';
-
-/**
- * The compartments' names as a patient reads them, in the key library's order (gateway/src/crypto/README.md has the
- * table of types). Only the type comes from the key library, so this list does not pull it into the first load.
- */
-const COMPARTMENT_LABELS: Readonly<Record<Compartment, string>> = {
-  demographics: 'Your details',
-  vitals: 'Vital signs',
-  labs: 'Lab results and observations',
-  conditions: 'Conditions, allergies and procedures',
-  medications: 'Medications and immunizations',
-  encounters: 'Visits',
-  documents: 'Documents',
-  'ai-results': 'Model results',
-};
+import { TrendChart } from './trend-chart.js';
+import { trendsOf } from './trends.js';
 
 /** A FHIR date or dateTime as its date (YYYY-MM-DD), the part every record has. */
 function day(value: string): string {
@@ -77,7 +65,8 @@ export function RecordList({ store }: { store: OpenedStore }) {
     return { record, ...(summary ? { summary } : {}), time: sortTime(summary, record.lastUpdated) };
   });
   const deleted = rows.filter((r) => r.record.deleted).length;
-  const groups = (Object.keys(COMPARTMENT_LABELS) as Compartment[]).map((compartment) => ({
+  const trends = useMemo(() => trendsOf(store.records), [store.records]);
+  const groups = COMPARTMENT_ORDER.map((compartment) => ({
     compartment,
     rows: rows.filter((r) => r.record.compartment === compartment).sort((a, b) => b.time - a.time),
   })).filter((g) => g.rows.length > 0);
@@ -104,6 +93,15 @@ export function RecordList({ store }: { store: OpenedStore }) {
           <h4>
             {COMPARTMENT_LABELS[group.compartment]} <span className="records__count">({group.rows.length})</span>
           </h4>
+          {trends.some((t) => t.compartment === group.compartment) && (
+            <div className="trends" data-testid="trends" data-compartment={group.compartment}>
+              {trends
+                .filter((t) => t.compartment === group.compartment)
+                .map((trend) => (
+                  <TrendChart key={trend.code} trend={trend} />
+                ))}
+            </div>
+          )}
           <ul className="records__list">
             {group.rows.map((row) => (
               <RecordItem key={`${row.record.resourceType}/${row.record.id}`} {...row} />

@@ -1,3 +1,5 @@
+import { concept, type Json, list, object, str, when } from './fhir-json.js';
+
 /**
  * The essentials of a FHIR R4 resource as plain text, for the patient's record list. Only structured fields are
  * read; the narrative (`text.div`, XHTML) is never used, so nothing from a record is ever rendered as markup.
@@ -9,28 +11,6 @@ export interface RecordSummary {
   readonly details: readonly string[];
   /** The record's own date (effective, onset, authored, …), with what it means. */
   readonly date?: { readonly label: string; readonly value: string };
-}
-
-type Json = Readonly<Record<string, unknown>>;
-
-function object(value: unknown): Json | undefined {
-  return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Json) : undefined;
-}
-
-function list(value: unknown): Json[] {
-  return Array.isArray(value) ? value.map(object).filter((v): v is Json => v !== undefined) : [];
-}
-
-function str(value: unknown): string | undefined {
-  return typeof value === 'string' && value.trim().length > 0 ? value.trim() : undefined;
-}
-
-/** CodeableConcept (FHIR R4 §2.24.0.13): its text, else the first coding's display, else its code. */
-function concept(value: unknown): string | undefined {
-  const cc = object(value);
-  if (!cc) return undefined;
-  const codings = list(cc['coding']);
-  return str(cc['text']) ?? codings.map((c) => str(c['display'])).find(Boolean) ?? codings.map((c) => str(c['code'])).find(Boolean);
 }
 
 /** Quantity: value and unit (the human unit, else the UCUM code). */
@@ -57,15 +37,6 @@ function humanName(value: unknown): string | undefined {
   return str(name['text']) ?? str([...given, str(name['family']) ?? ''].join(' '));
 }
 
-/** The start of a Period, or a dateTime. */
-function when(...values: unknown[]): string | undefined {
-  for (const value of values) {
-    const found = str(value) ?? str(object(value)?.['start']);
-    if (found) return found;
-  }
-  return undefined;
-}
-
 function dated(label: string, value: string | undefined): Pick<RecordSummary, 'date'> {
   return value ? { date: { label, value } } : {};
 }
@@ -77,6 +48,45 @@ function present(...values: (string | undefined)[]): string[] {
 function status(r: Json, field = 'status'): string | undefined {
   const value = str(r[field]) ?? concept(r[field]);
   return value ? `Status: ${value}` : undefined;
+}
+
+/** A FHIR date or dateTime as its date (YYYY-MM-DD), the part every record has. */
+function day(value: string): string {
+  return /^\d{4}-\d{2}-\d{2}/.test(value) ? value.slice(0, 10) : value;
+}
+
+/** Observation.referenceRange (FHIR R4 §4.1.10 "referenceRange"): its text, else low–high with the unit. */
+function referenceRange(r: Json): string | undefined {
+  const range = list(r['referenceRange'])[0];
+  if (!range) return undefined;
+  const [low, high] = [object(range['low']), object(range['high'])];
+  const bound = (q: Json | undefined) => (typeof q?.['value'] === 'number' ? String(q['value']) : undefined);
+  const unit = str(high?.['unit']) ?? str(low?.['unit']) ?? str(high?.['code']) ?? str(low?.['code']);
+  const [l, h] = [bound(low), bound(high)];
+  const span = l && h ? `${l}–${h}` : l ? `at least ${l}` : h ? `up to ${h}` : undefined;
+  const text = str(range['text']) ?? (span && `${span}${unit ? ` ${unit}` : ''}`);
+  return text && `Normal range: ${text}`;
+}
+
+/** Statuses worth telling the patient (a final result needs no label). */
+function unusualStatus(r: Json): string | undefined {
+  const value = str(r['status']);
+  return value && !['final', 'amended', 'corrected'].includes(value) ? `Status: ${value}` : undefined;
+}
+
+/** The reasons (Reference or CodeableConcept) of a medication or request. */
+function reason(r: Json): string | undefined {
+  const reasons = [...list(r['reasonCode']).map(concept), ...list(r['reasonReference']).map((ref) => str(ref['display']))].filter(Boolean);
+  return reasons.length > 0 ? `For: ${reasons.join(', ')}` : undefined;
+}
+
+function labelled(label: string, value: string | undefined): string | undefined {
+  return value && `${label}: ${value}`;
+}
+
+/** A medication's name: the coded concept, else the display of the Medication it references. */
+function medication(r: Json): string | undefined {
+  return concept(r['medicationCodeableConcept']) ?? str(object(r['medicationReference'])?.['display']);
 }
 
 const SUMMARIES: Readonly<Record<string, (r: Json) => RecordSummary>> = {
@@ -93,21 +103,50 @@ const SUMMARIES: Readonly<Record<string, (r: Json) => RecordSummary>> = {
     const interpretation = concept(list(r['interpretation'])[0]);
     return {
       title: concept(r['code']) ?? 'Observation',
-      details: present(observationValue(r), ...components, interpretation && `Interpretation: ${interpretation}`),
+      details: present(observationValue(r), ...components, interpretation && `Interpretation: ${interpretation}`, referenceRange(r), unusualStatus(r)),
       ...dated('Taken', when(r['effectiveDateTime'], r['effectivePeriod'], r['effectiveInstant'], r['issued'])),
     };
   },
-  Condition: (r) => ({ title: concept(r['code']) ?? 'Condition', details: present(concept(r['clinicalStatus']) && `Status: ${concept(r['clinicalStatus'])}`), ...dated('Onset', when(r['onsetDateTime'], r['onsetPeriod'], r['recordedDate'])) }),
-  AllergyIntolerance: (r) => ({ title: concept(r['code']) ?? 'Allergy or intolerance', details: present(concept(r['clinicalStatus']) && `Status: ${concept(r['clinicalStatus'])}`), ...dated('Onset', when(r['onsetDateTime'], r['onsetPeriod'], r['recordedDate'])) }),
-  Procedure: (r) => ({ title: concept(r['code']) ?? 'Procedure', details: present(status(r)), ...dated('Performed', when(r['performedDateTime'], r['performedPeriod'])) }),
-  MedicationStatement: (r) => ({
-    title: concept(r['medicationCodeableConcept']) ?? 'Medication',
-    details: present(status(r), str(list(r['dosage'])[0]?.['text'])),
-    ...dated('Taken from', when(r['effectiveDateTime'], r['effectivePeriod'], r['dateAsserted'])),
+  Condition: (r) => {
+    const verification = concept(r['verificationStatus']);
+    const resolved = when(r['abatementDateTime'], r['abatementPeriod']);
+    return {
+      title: concept(r['code']) ?? 'Condition',
+      details: present(
+        labelled('Status', concept(r['clinicalStatus'])),
+        labelled('Severity', concept(r['severity'])),
+        verification && verification !== 'confirmed' ? `Verification: ${verification}` : undefined,
+        labelled('Where', list(r['bodySite']).map(concept).filter(Boolean).join(', ') || undefined),
+        resolved && `Resolved: ${day(resolved)}`,
+      ),
+      ...dated('Onset', when(r['onsetDateTime'], r['onsetPeriod'], r['recordedDate'])),
+    };
+  },
+  AllergyIntolerance: (r) => ({
+    title: concept(r['code']) ?? 'Allergy or intolerance',
+    details: present(
+      labelled('Status', concept(r['clinicalStatus'])),
+      labelled('Criticality', str(r['criticality'])),
+      ...list(r['reaction']).map((reaction) => {
+        const what = list(reaction['manifestation']).map(concept).filter(Boolean).join(', ');
+        const severity = str(reaction['severity']);
+        return what ? `Reaction: ${what}${severity ? ` (${severity})` : ''}` : undefined;
+      }),
+    ),
+    ...dated('Onset', when(r['onsetDateTime'], r['onsetPeriod'], r['recordedDate'])),
   }),
+  Procedure: (r) => ({ title: concept(r['code']) ?? 'Procedure', details: present(status(r)), ...dated('Performed', when(r['performedDateTime'], r['performedPeriod'])) }),
+  MedicationStatement: (r) => {
+    const until = str(object(r['effectivePeriod'])?.['end']);
+    return {
+      title: medication(r) ?? 'Medication',
+      details: present(status(r), str(list(r['dosage'])[0]?.['text']), reason(r), until && `Until: ${day(until)}`),
+      ...dated('Taken from', when(r['effectiveDateTime'], r['effectivePeriod'], r['dateAsserted'])),
+    };
+  },
   MedicationRequest: (r) => ({
-    title: concept(r['medicationCodeableConcept']) ?? 'Prescription',
-    details: present(status(r), str(list(r['dosageInstruction'])[0]?.['text'])),
+    title: medication(r) ?? 'Prescription',
+    details: present(status(r), str(list(r['dosageInstruction'])[0]?.['text']), reason(r), labelled('Prescribed by', str(object(r['requester'])?.['display']))),
     ...dated('Prescribed', str(r['authoredOn'])),
   }),
   Immunization: (r) => ({ title: concept(r['vaccineCode']) ?? 'Immunization', details: present(status(r)), ...dated('Given', when(r['occurrenceDateTime'])) }),

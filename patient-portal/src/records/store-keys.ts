@@ -1,6 +1,7 @@
 import { GatewayError, Problem } from '@web';
 import { buildStoreClaim, derivePatientKeys, newMnemonic, normalizeMnemonic, type PatientKeys, parseSealedStoreExport, type SealedStoreExport, wipePatientKeys } from '../../../gateway/src/crypto/index.js';
-import { type OpenedStore, openStore } from './open-store.js';
+import type { Unlocked } from '../keys/unlocked-keys.js';
+import { openStore } from './open-store.js';
 import type { PatientStoreApi, StoreStatus } from './patient-store-api.js';
 
 /** Reports what the browser is doing now, for the progress notice. */
@@ -12,11 +13,10 @@ function paint(): Promise<void> {
 }
 
 /**
- * Derives the patient's keys from their recovery phrase (BIP-39, design.md §2.1) and hands them to `use`; the
- * compartment secret keys are wiped afterwards, whatever happens.
+ * Derives the patient's keys from their recovery phrase (BIP-39, design.md §2.1).
  * @throws Problem in plain words when the phrase is not a valid BIP-39 phrase (a typo breaks its checksum).
  */
-async function withKeys<T>(phrase: string, use: (keys: PatientKeys) => Promise<T> | T): Promise<T> {
+function deriveKeys(phrase: string): PatientKeys {
   const words = phrase.trim().split(/\s+/).filter(Boolean).length;
   try {
     normalizeMnemonic(phrase);
@@ -28,7 +28,12 @@ async function withKeys<T>(phrase: string, use: (keys: PatientKeys) => Promise<T
       'none',
     );
   }
-  const keys = derivePatientKeys(phrase);
+  return derivePatientKeys(phrase);
+}
+
+/** Derives the keys and hands them to `use`; the compartment secret keys are wiped afterwards, whatever happens. */
+async function withKeys<T>(phrase: string, use: (keys: PatientKeys) => Promise<T> | T): Promise<T> {
+  const keys = deriveKeys(phrase);
   try {
     return await use(keys);
   } finally {
@@ -83,13 +88,16 @@ export async function claimStore(api: PatientStoreApi, patient: string, phrase: 
 }
 
 /**
- * Unlocks the patient's records: derives the keys, checks that they are the keys the store was claimed with,
- * fetches the sealed export and opens it in the browser. The keys are wiped before this returns.
+ * Unlocks the patient's records: derives the keys, checks that they are the keys the store was claimed with
+ * (its address: this is also how a recovery phrase typed on a new device is checked before it is kept there),
+ * fetches the sealed export and opens it in the browser. On success the caller owns the keys and must wipe them
+ * (the portal's UnlockedKeysProvider does, on lock); on failure they are wiped before this throws.
  */
-export async function unlockStore(api: PatientStoreApi, status: StoreStatus, phrase: string, progress: Progress): Promise<OpenedStore> {
+export async function unlockStore(api: PatientStoreApi, status: StoreStatus, phrase: string, progress: Progress): Promise<Unlocked> {
   progress('Deriving your keys in this browser…');
   await paint();
-  return withKeys(phrase, async (keys) => {
+  const keys = deriveKeys(phrase);
+  try {
     // The claim bound the store to the address of the phrase's signing key: another phrase gives another address.
     if (status.address !== undefined && keys.address.toLowerCase() !== status.address.toLowerCase()) {
       throw new Problem(
@@ -103,6 +111,9 @@ export async function unlockStore(api: PatientStoreApi, status: StoreStatus, phr
     const sealed = readExport(await api.sealedExport());
     progress('Opening your records in this browser…');
     await paint();
-    return openStore(keys, sealed);
-  });
+    return { keys, store: openStore(keys, sealed) };
+  } catch (error) {
+    wipePatientKeys(keys);
+    throw error;
+  }
 }

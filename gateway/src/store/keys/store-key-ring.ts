@@ -1,4 +1,5 @@
 import { createHmac, hkdfSync, randomBytes } from 'node:crypto';
+import { nodeX25519 } from './node-x25519.js';
 import { xchacha20poly1305 } from '@noble/ciphers/chacha.js';
 import { concatBytes, expectLength, utf8 } from '../../crypto/index.js';
 
@@ -22,6 +23,8 @@ export class StoreKeyRing {
   private readonly indexSecret: Buffer;
   private readonly matchKey: Buffer;
   private readonly claimKey: Buffer;
+  private readonly noteKey: Buffer;
+  private readonly release: { readonly secretKey: Uint8Array; readonly publicKey: Uint8Array };
   private readonly indexKeys = new Map<string, Buffer>();
 
   constructor(masterKey: Uint8Array) {
@@ -30,6 +33,30 @@ export class StoreKeyRing {
     this.indexSecret = derive(masterKey, 'fhir-gateway/blind-index/v1');
     this.matchKey = derive(masterKey, 'fhir-gateway/patient-match/v1');
     this.claimKey = derive(masterKey, 'fhir-gateway/claimed-keys/v1');
+    this.noteKey = derive(masterKey, 'fhir-gateway/sealed-note/v1');
+    // RFC 7748 §5: any 32 bytes are an X25519 secret (clamped on use).
+    const releaseSecret = derive(masterKey, 'fhir-gateway/release-key/v1');
+    this.release = { secretKey: releaseSecret, publicKey: nodeX25519.publicKeyOf(releaseSecret) };
+  }
+
+  /**
+   * The gateway's release key pair (design.md §2.1): patients seal the compartment secrets of a consent's scope to
+   * its public half; only this gateway (its master key) opens them. Derived, so every instance sharing the master
+   * key opens the same releases.
+   */
+  releaseKeyPair(): { readonly secretKey: Uint8Array; readonly publicKey: Uint8Array } {
+    return this.release;
+  }
+
+  /** Seals a short note (e.g. a break-glass reason) at rest: nonce || XChaCha20-Poly1305, AAD = purpose and id. */
+  sealNote(purpose: string, id: string, text: string): Uint8Array {
+    const nonce = randomBytes(24);
+    return concatBytes(nonce, xchacha20poly1305(this.noteKey, nonce, utf8(`fhir-gateway/note/v1\0${purpose}\0${id}`)).encrypt(utf8(text)));
+  }
+
+  /** Opens a note sealed by {@link sealNote} for the same purpose and id; throws if altered or moved. */
+  openNote(purpose: string, id: string, sealed: Uint8Array): string {
+    return new TextDecoder().decode(xchacha20poly1305(this.noteKey, sealed.subarray(0, 24), utf8(`fhir-gateway/note/v1\0${purpose}\0${id}`)).decrypt(sealed.subarray(24)));
   }
 
   /** Seals an escrow secret at rest: 24-byte random nonce || XChaCha20-Poly1305, AAD bound to the patient. */

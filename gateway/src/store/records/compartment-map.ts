@@ -13,6 +13,8 @@ const BY_TYPE: Readonly<Record<string, Compartment>> = {
   Immunization: 'medications',
   Encounter: 'encounters',
   DocumentReference: 'documents',
+  // The patient's own copy of each consent they granted (served at /fhir/Consent as a projection of chain state).
+  Consent: 'documents',
   RiskAssessment: 'ai-results',
   Provenance: 'ai-results',
 };

@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import { type Compartment, fromUtf8, openRecord, sealRecord, utf8, wipe } from '../../crypto/index.js';
 import type { DatabaseSchema } from '../database.schema.js';
+import type { PatientGrant } from '../access/access-grants.js';
 import type { FhirResource, StoredResource } from '../fhir-repository.js';
 import type { StoreKeyRing } from '../keys/store-key-ring.js';
 import { indexEntries } from './search-index.js';
@@ -84,12 +85,12 @@ export async function writeVersion(db: Db, keys: StoreKeys, ring: StoreKeyRing, 
 }
 
 /** Opens a stored version with its batch key; throws SealError (integrity) or NoKeyError (no key held). */
-export async function openVersion(db: Db, keys: StoreKeys, row: VersionRow, storeClaimed: boolean): Promise<StoredResource> {
+export async function openVersion(db: Db, keys: StoreKeys, row: VersionRow, storeClaimed: boolean, grant?: PatientGrant): Promise<StoredResource> {
   const lastUpdated = new Date(Number(row.last_updated)).toISOString();
   if (row.deleted || row.sealed === null) {
     return { resource: { resourceType: row.resource_type, id: row.resource_id, meta: { versionId: String(row.version_id), lastUpdated } }, deleted: true };
   }
-  const batchKey = await keys.openBatchKey(db, row.key_id, storeClaimed);
+  const batchKey = await keys.openBatchKey(db, row.key_id, storeClaimed, grant);
   const identity = { patient: row.patient_id, compartment: row.compartment, resourceType: row.resource_type, id: row.resource_id, versionId: String(row.version_id) };
   const plaintext = openRecord(batchKey, identity, new Uint8Array(row.sealed));
   try {

@@ -2,7 +2,8 @@ import { evalFhirPathTyped, toTypedValue } from '@medplum/core';
 import type { Kysely } from 'kysely';
 import type { Principal } from '../../auth/index.js';
 import { OperationOutcomeError, outcome } from '../../common/index.js';
-import type { RecordAccessPolicy } from '../access/record-access.policy.js';
+import type { AccessRecorder, PatientGrant } from '../access/access-grants.js';
+import type { ReadScope, RecordAccessPolicy } from '../access/record-access.policy.js';
 import type { DatabaseSchema } from '../database.schema.js';
 import type { SearchPage, SearchQuery, StoredResource } from '../fhir-repository.js';
 import type { StoreKeyRing } from '../keys/store-key-ring.js';
@@ -20,6 +21,8 @@ const MAX_PATIENTS_PER_SEARCH = 5_000;
 const MAX_BOUND_IDS = 30_000;
 /** Records one search may decrypt to match dates or sort by date (a patient's lab history fits easily). */
 const MAX_OPENED = 10_000;
+/** Above this many granted patients, a search must name its patient (each grant is one clause of the scope). */
+const MAX_GRANTS_PER_SEARCH = 500;
 
 /**
  * Search over the sealed stores (FHIR R4 §3.1.1.5): SQL selects candidates by plaintext routing columns and blind-
@@ -31,13 +34,44 @@ export class RecordSearch {
     private readonly db: Db,
     private readonly ring: StoreKeyRing,
     private readonly policy: RecordAccessPolicy,
-    private readonly open: (row: VersionRow) => Promise<StoredResource>,
+    private readonly open: (row: VersionRow, grant: PatientGrant | undefined) => Promise<StoredResource>,
+    private readonly recorder?: AccessRecorder,
   ) {}
 
   async search(principal: Principal, query: SearchQuery): Promise<SearchPage> {
-    const scope = this.policy.readScope(principal);
+    const scope = await this.policy.readScope(principal);
+    const page = await this.searchIn(scope, query);
+    this.record(principal, scope, query.resourceType, page);
+    return page;
+  }
+
+  /**
+   * One access record per patient whose records the page shows (under which grant), or one for the search itself
+   * when it showed nothing. A search never reveals filtered records, so there is no denial to log per record.
+   */
+  private record(principal: Principal, scope: ReadScope, resourceType: string, page: SearchPage): void {
+    if (!this.recorder) return;
+    const patients = new Set<string>();
+    for (const match of [...page.matches, ...page.included]) {
+      const id = match.resource.resourceType === 'Patient' ? match.resource.id : patientReferenceOf(match.resource).id;
+      if (id) patients.add(id);
+    }
+    if (patients.size === 0) this.recorder.record({ principal, interaction: 'search', resourceType, outcome: 'allowed' });
+    for (const patientId of patients) {
+      const grant = scope.grants.get(patientId);
+      this.recorder.record({ principal, interaction: 'search', resourceType, patientId, outcome: 'allowed', ...(grant ? { grant } : {}) });
+    }
+  }
+
+  private async searchIn(scope: ReadScope, query: SearchQuery): Promise<SearchPage> {
     const plan = planSearch(query);
-    if (scope.kind === 'none' || plan.impossible) return { matches: [], included: [], total: 0 };
+    const now = Date.now();
+    const live = [...scope.grants.values()].filter((g) => g.expiresAt > now && (!plan.patients || plan.patients.includes(g.patientId)));
+    if ((scope.custodian === undefined && live.length === 0) || plan.impossible) return { matches: [], included: [], total: 0 };
+    if (live.length > MAX_GRANTS_PER_SEARCH) {
+      throw new OperationOutcomeError(400, outcome('error', 'too-costly', `you hold consents of more than ${MAX_GRANTS_PER_SEARCH} patients; name the patient (patient=Patient/<id>)`));
+    }
+    const granted = new Map(live.map((g) => [g.patientId, g]));
 
     let patients = plan.patients;
     if (plan.patientIdentifiers) {
@@ -52,8 +86,13 @@ export class RecordSearch {
       .innerJoin('patient_store', 'patient_store.patient_id', 'record.patient_id')
       .where('record.resource_type', '=', query.resourceType)
       .where('record.deleted', '=', 0)
-      .where('record.custodian', '=', scope.custodian)
-      .where('patient_store.claimed_at', 'is', null);
+      // The scope: custodial records of unclaimed stores, and granted compartments of claimed ones.
+      .where((eb) =>
+        eb.or([
+          ...(scope.custodian !== undefined ? [eb.and([eb('record.custodian', '=', scope.custodian), eb('patient_store.claimed_at', 'is', null)])] : []),
+          ...live.map((g) => eb.and([eb('record.patient_id', '=', g.patientId), eb('record.compartment', 'in', [...g.compartments]), eb('patient_store.claimed_at', 'is not', null)])),
+        ]),
+      );
     if (patients?.length === 0) return { matches: [], included: [], total: 0 };
     if (patients) base = base.where('record.patient_id', 'in', [...patients]);
     if (plan.ids && !plan.tokenGroups.length) base = base.where('record.resource_id', 'in', [...plan.ids]);
@@ -105,9 +144,9 @@ export class RecordSearch {
         .limit(query.count)
         .offset(offset)
         .execute();
-      const page = await Promise.all(rows.map((row) => this.open(row)));
+      const page = await Promise.all(rows.map((row) => this.open(row, granted.get(row.patient_id))));
       const total = Number(n);
-      const included = await this.includes(principal, page, query.include);
+      const included = await this.includes(scope, page, query.include);
       return { matches: page, included, total, ...(offset + query.count < total ? { next: encodeCursor(offset + query.count) } : {}) };
     }
 
@@ -121,16 +160,16 @@ export class RecordSearch {
       throw new OperationOutcomeError(400, outcome('error', 'too-costly', `this search would decrypt more than ${MAX_OPENED} records to match dates or sort by date; name the patient or add a code`));
     }
 
-    const opened = await Promise.all(candidates.map((row) => this.open(row)));
+    const opened = await Promise.all(candidates.map((row) => this.open(row, granted.get(row.patient_id))));
     const matches = opened.filter((s) => matchesDates(s.resource, plan.exact));
     sortMatches(matches, query.sort);
     const page = matches.slice(offset, offset + query.count);
-    const included = await this.includes(principal, page, query.include);
+    const included = await this.includes(scope, page, query.include);
     return { matches: page, included, total: matches.length, ...(offset + query.count < matches.length ? { next: encodeCursor(offset + query.count) } : {}) };
   }
 
   /** `_include=<Type>:subject|patient`: the Patients the page's matches reference, where the caller may read them. */
-  private async includes(principal: Principal, page: readonly StoredResource[], include: readonly string[]): Promise<StoredResource[]> {
+  private async includes(scope: ReadScope, page: readonly StoredResource[], include: readonly string[]): Promise<StoredResource[]> {
     if (include.length === 0 || page.length === 0) return [];
     // Both advertised includes (`<Type>:subject`, `<Type>:patient`) target the record's Patient: the same
     // reference that places the record in a store (patientReferenceOf).
@@ -140,7 +179,7 @@ export class RecordSearch {
       if (id && match.resource.resourceType !== 'Patient') ids.add(id);
     }
     if (ids.size === 0) return [];
-    const found = await this.search(principal, { resourceType: 'Patient', params: [{ name: '_id', values: [...ids] }], count: ids.size, include: [] });
+    const found = await this.searchIn(scope, { resourceType: 'Patient', params: [{ name: '_id', values: [...ids] }], count: ids.size, include: [] });
     return [...found.matches];
   }
 }

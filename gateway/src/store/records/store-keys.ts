@@ -5,6 +5,7 @@ import type { DatabaseSchema } from '../database.schema.js';
 import { databaseDialect } from '../migrations/column-types.js';
 import { nodeX25519 } from '../keys/node-x25519.js';
 import type { StoreKeyRing } from '../keys/store-key-ring.js';
+import type { PatientGrant } from '../access/access-grants.js';
 import type { BatchKey, WriteBatch } from './write-batch.js';
 
 type Db = Kysely<DatabaseSchema>;
@@ -95,13 +96,14 @@ export class StoreKeys {
   }
 
   /**
-   * The batch key of a stored record, for a custodial read (escrow) — {@link NoKeyError} when the gateway holds no
-   * key (claimed store), {@link SealError} when the envelope fails its integrity check.
+   * The batch key of a stored record: from the escrow for a custodial read of an unclaimed store, or under a grant
+   * (the patient's key release) for a claimed one. {@link NoKeyError} when the gateway holds no key for it,
+   * {@link SealError} when an envelope fails its integrity check.
    */
-  async openBatchKey(db: Db, keyId: string, storeClaimed: boolean): Promise<Uint8Array> {
+  async openBatchKey(db: Db, keyId: string, storeClaimed: boolean, grant?: PatientGrant): Promise<Uint8Array> {
     // The claim state comes with the record being read, so a key cached before a claim (on this or another
-    // gateway instance) is never used after it: the gateway holds no key of a claimed store.
-    if (storeClaimed) throw new NoKeyError(keyId);
+    // gateway instance) is never used after it: after the claim only a release opens anything.
+    if (storeClaimed) return this.openGranted(db, keyId, grant);
     const cached = this.batchKeys.get(keyId);
     if (cached) return cached;
     const row = await db.selectFrom('record_key').select(['patient_id', 'compartment', 'recipient', 'envelope']).where('key_id', '=', keyId).executeTakeFirst();
@@ -110,6 +112,24 @@ export class StoreKeys {
     const escrow = await this.escrowKeyPair(db, row.patient_id);
     const key = unwrapBatchKey(nodeX25519, escrow, new Uint8Array(row.envelope), { patient: row.patient_id, compartment: row.compartment, keyId });
     this.remember(row.patient_id, keyId, key);
+    return key;
+  }
+
+  /** A claimed store's batch key, unwrapped with the compartment key the patient released under the grant. */
+  private async openGranted(db: Db, keyId: string, grant: PatientGrant | undefined): Promise<Uint8Array> {
+    if (!grant) throw new NoKeyError(keyId);
+    const cached = grant.cachedBatchKey(keyId);
+    if (cached) return cached;
+    const row = await db.selectFrom('record_key').select(['patient_id', 'compartment', 'recipient', 'envelope']).where('key_id', '=', keyId).executeTakeFirst();
+    if (!row) throw new SealError(`record key ${keyId} is missing`);
+    // The grant names its patient and compartments; a key of anything else is not opened, whatever asked for it.
+    if (row.recipient !== 'patient' || row.patient_id !== grant.patientId || !grant.compartments.has(row.compartment)) throw new NoKeyError(row.patient_id);
+    // A release that is gone (revoked, expired) means no key; one that does not open is an integrity failure.
+    const pair = await grant.compartmentKey(row.compartment).catch((error: unknown) => {
+      throw error instanceof SealError ? error : new NoKeyError(row.patient_id);
+    });
+    const key = unwrapBatchKey(nodeX25519, pair, new Uint8Array(row.envelope), { patient: row.patient_id, compartment: row.compartment, keyId });
+    grant.rememberBatchKey(keyId, key);
     return key;
   }
 

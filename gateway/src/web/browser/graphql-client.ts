@@ -20,26 +20,49 @@ const FRIENDLY: Readonly<Record<string, Pick<Problem, 'title' | 'message' | 'rec
   FORBIDDEN: { title: 'Not allowed', message: 'Your account is not allowed to do this.', recovery: 'none' },
 };
 
-function problemFromErrors(errors: readonly GraphqlErrorEntry[], status: number): Problem {
-  const code = String(errors[0]?.extensions?.code ?? (status === 401 ? 'UNAUTHENTICATED' : 'GRAPHQL_ERROR'));
-  const friendly = FRIENDLY[code];
-  if (friendly) return new Problem(friendly.title, friendly.message, code, friendly.recovery);
-  const messages = errors.map((e) => (typeof e.message === 'string' ? e.message : '')).filter(Boolean);
-  const text = messages.length > 0 ? `The gateway said: ${messages.join('; ')}.` : `The gateway answered HTTP ${status}.`;
-  return new Problem('The request failed', text, code, code === 'INTERNAL_SERVER_ERROR' ? 'retry' : 'none');
+/** A GraphQL request the gateway answered with errors: the {@link Problem} plus the errors' own messages. */
+export class GraphqlError extends Problem {
+  constructor(
+    title: string,
+    message: string,
+    code: string,
+    recovery: Problem['recovery'],
+    /** The `message` of each GraphQL error (the gateway never puts health data or secrets there). */
+    readonly messages: readonly string[],
+  ) {
+    super(title, message, code, recovery);
+    this.name = 'GraphqlError';
+  }
 }
+
+function problemFromErrors(errors: readonly GraphqlErrorEntry[], status: number): GraphqlError {
+  const code = String(errors[0]?.extensions?.code ?? (status === 401 ? 'UNAUTHENTICATED' : 'GRAPHQL_ERROR'));
+  const messages = errors.map((e) => (typeof e.message === 'string' ? e.message : '')).filter(Boolean);
+  const said = messages.length > 0 ? `The gateway said: ${messages.join('; ')}.` : undefined;
+  const friendly = FRIENDLY[code];
+  // A refusal keeps the gateway's reason (e.g. which check failed); a rejected token needs no more words.
+  if (friendly) return new GraphqlError(friendly.title, code === 'FORBIDDEN' && said ? `${friendly.message} ${said}` : friendly.message, code, friendly.recovery, messages);
+  return new GraphqlError('The request failed', said ?? `The gateway answered HTTP ${status}.`, code, code === 'INTERNAL_SERVER_ERROR' ? 'retry' : 'none', messages);
+}
+
+/** Variables of a GraphQL request (sent as JSON beside the document, never spliced into it). */
+export type GraphqlVariables = Readonly<Record<string, unknown>>;
+
+/** Sends one GraphQL document with its variables as the signed-in user; see {@link graphqlRequest}. */
+export type GraphqlClient = <T>(query: string, variables?: GraphqlVariables) => Promise<T>;
 
 /**
  * Sends one GraphQL request with the bearer token and returns `data`, or throws a readable {@link Problem}
- * built from the GraphQL errors (their `extensions.code`) or from the HTTP status.
+ * ({@link GraphqlError} when the gateway answered with GraphQL errors, built from their `extensions.code` and
+ * messages) or one built from the HTTP status.
  */
-export async function graphqlRequest<T>(url: string, query: string, accessToken: string): Promise<T> {
+export async function graphqlRequest<T>(url: string, query: string, accessToken: string, variables?: GraphqlVariables): Promise<T> {
   let response: Response;
   try {
     response = await fetch(url, {
       method: 'POST',
       headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json, application/json', authorization: `Bearer ${accessToken}` },
-      body: JSON.stringify({ query }),
+      body: JSON.stringify(variables === undefined ? { query } : { query, variables }),
     });
   } catch {
     throw unreachable('Asking the gateway');

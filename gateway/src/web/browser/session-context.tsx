@@ -2,9 +2,9 @@ import { createContext, type ReactNode, useCallback, useContext, useEffect, useM
 import type { User } from 'oidc-client-ts';
 import { loadAppConfig, type WebAppConfig } from './app-config.js';
 import { type GatewayApi, gatewayApi } from './gateway-api.js';
-import { graphqlRequest } from './graphql-client.js';
+import { type GraphqlClient, graphqlRequest } from './graphql-client.js';
 import { OidcSession } from './oidc-session.js';
-import { issuerUnreachable, type Problem, toProblem } from './problem.js';
+import { issuerUnreachable, Problem, toProblem } from './problem.js';
 
 /** The caller as the gateway validated their token (GraphQL `me`). */
 export interface Me {
@@ -31,6 +31,8 @@ export interface SessionApi {
   retry(): void;
   /** The gateway's REST API with this session's token; null until settings are loaded. */
   gatewayApi(): GatewayApi | null;
+  /** The gateway's GraphQL with this session's token; null until settings are loaded. */
+  graphql(): GraphqlClient | null;
 }
 
 export type AppClient = keyof WebAppConfig['clients'];
@@ -140,7 +142,15 @@ export function SessionProvider({ appBase, client, children }: { appBase: string
     const rt = runtime.current;
     // The API lives beside GraphQL: the gateway's base path is the folder graphqlUrl sits in.
     const rest = rt ? gatewayApi(new URL('.', new URL(rt.config.graphqlUrl, window.location.origin)).href, () => rt.user?.access_token ?? null) : null;
-    return { state, signIn, signOut, retry, gatewayApi: () => rest };
+    // The token is read at every call, like the REST API's, so an expired session is noticed before a request goes out.
+    const graphql: GraphqlClient | null = rt
+      ? (query, variables) => {
+          const token = rt.user?.access_token;
+          if (!token) return Promise.reject(new Problem('Your session expired', 'Please sign in again.', 'UNAUTHENTICATED', 'sign-in'));
+          return graphqlRequest(rt.config.graphqlUrl, query, token, variables);
+        }
+      : null;
+    return { state, signIn, signOut, retry, gatewayApi: () => rest, graphql: () => graphql };
   }, [state, signIn, signOut, retry]);
   return <SessionContext.Provider value={api}>{children}</SessionContext.Provider>;
 }
@@ -154,6 +164,17 @@ export function useGatewayApi(): GatewayApi {
   const api = useSession().gatewayApi();
   if (!api) throw new Error('useGatewayApi() needs a signed-in session');
   return api;
+}
+
+/**
+ * The gateway's GraphQL for the signed-in user of the surrounding {@link SessionProvider}; for pages shown only
+ * once signed in (an app's `Home`).
+ * @throws Error outside a signed-in session.
+ */
+export function useGraphql(): GraphqlClient {
+  const client = useSession().graphql();
+  if (!client) throw new Error('useGraphql() needs a signed-in session');
+  return client;
 }
 
 /** The session of the surrounding {@link SessionProvider}. */

@@ -1,0 +1,109 @@
+import { roleLabel } from '@web';
+import { ProblemNotice } from '../ui/problem-notice.js';
+import type { AccessEvent, Consent } from './consent-api.js';
+import { useConsentData } from './consent-data.js';
+import { dateTime, purposeLabel, short } from './format.js';
+
+/** Interactions in plain words (FHIR interactions, plus the gateway's own: diagnose, grant, revoke, emergency). */
+const INTERACTIONS: Readonly<Record<string, string>> = {
+  read: 'read',
+  vread: 'read an earlier version of',
+  search: 'searched',
+  'search-type': 'searched',
+  history: 'read the history of',
+  create: 'added',
+  update: 'updated',
+  patch: 'updated',
+  delete: 'deleted',
+  diagnose: 'ran a model on',
+  grant: 'recorded a consent',
+  revoke: 'recorded a revocation',
+  emergency: 'declared an emergency for',
+  release: 'used a key release for',
+};
+
+function what(event: AccessEvent): string {
+  const verb = INTERACTIONS[event.interaction] ?? event.interaction;
+  return event.resourceType ? `${verb} ${event.resourceType}` : verb;
+}
+
+function Basis({ event, consents }: { event: AccessEvent; consents: ReadonlyMap<string, Consent> }) {
+  if (event.emergencyId) {
+    return (
+      <span className="timeline__basis timeline__basis--emergency" data-testid="access-basis" data-kind="emergency">
+        Emergency access (break-glass) <span className="mono" title={event.emergencyId}>{short(event.emergencyId)}</span>
+      </span>
+    );
+  }
+  if (event.consentId) {
+    const consent = consents.get(event.consentId.toLowerCase());
+    return (
+      <span className="timeline__basis" data-testid="access-basis" data-kind="consent">
+        Under consent <span className="mono" title={event.consentId}>{short(event.consentId)}</span>
+        {consent && ` (${consent.grantee.name}, ${purposeLabel(consent.purpose).toLowerCase()})`}
+      </span>
+    );
+  }
+  return (
+    <span className="timeline__basis" data-testid="access-basis" data-kind="none">
+      No consent
+    </span>
+  );
+}
+
+/**
+ * "Who accessed my records": the gateway's access log for this patient (`accessTimeline`), newest first as it comes,
+ * allowed and denied alike, each with the consent or break-glass access it rested on.
+ */
+export function AccessTimeline() {
+  const { timeline, consents, reload } = useConsentData();
+  const byId = new Map((consents.phase === 'ready' ? consents.value : []).map((c) => [c.id.toLowerCase(), c]));
+  return (
+    <div className="timeline" data-testid="access-timeline" data-phase={timeline.phase}>
+      {timeline.phase === 'loading' && <p className="muted">Asking the gateway for the access log…</p>}
+      {timeline.phase === 'failed' && <ProblemNotice problem={timeline.problem} onRetry={() => reload(['timeline'])} testId="access-timeline-error" />}
+      {timeline.phase === 'ready' && timeline.value.length === 0 && (
+        <p className="muted" data-testid="access-timeline-empty">
+          Nobody has accessed your records through the gateway yet.
+        </p>
+      )}
+      {timeline.phase === 'ready' && timeline.value.length > 0 && (
+        <ol className="timeline__list">
+          {timeline.value.map((event, i) => (
+            <li
+              key={`${event.at}-${i}`}
+              className={`timeline__event timeline__event--${event.outcome}`}
+              data-testid="access-event"
+              data-outcome={event.outcome}
+              data-interaction={event.interaction}
+              data-resource-type={event.resourceType ?? ''}
+              data-consent-id={event.consentId ?? ''}
+              data-emergency-id={event.emergencyId ?? ''}
+            >
+              <time className="timeline__when" dateTime={event.at}>
+                {dateTime(event.at)}
+              </time>
+              <span className="timeline__what">
+                <strong>{event.actor}</strong> <span className="muted">({roleLabel(event.actorRole)})</span> {what(event)}
+              </span>
+              <span className={`outcome outcome--${event.outcome}`} data-testid="access-outcome">
+                {event.outcome === 'allowed' ? 'Allowed' : event.outcome === 'denied' ? 'Denied' : event.outcome}
+              </span>
+              <Basis event={event} consents={byId} />
+              {event.reason && (
+                <span className="timeline__reason" data-testid="access-reason">
+                  Reason: {event.reason}
+                </span>
+              )}
+            </li>
+          ))}
+        </ol>
+      )}
+      <div className="actions">
+        <button type="button" className="button button--quiet" onClick={() => reload(['timeline'])} data-testid="access-timeline-refresh">
+          Refresh
+        </button>
+      </div>
+    </div>
+  );
+}

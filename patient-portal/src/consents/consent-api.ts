@@ -1,0 +1,299 @@
+import { type GraphqlClient, Problem } from '@web';
+import { ACCESS_TIMELINE, CONSENT_DIRECTORY, DRAFT_CONSENT, DRAFT_REVOCATION, EMERGENCY_ACCESSES, GRANT_CONSENT, MY_CONSENTS, REVOKE_CONSENT } from './consent-documents.js';
+
+/** The purposes a patient can choose here; EMERGENCY is only granted through the break-glass switch. */
+export const GRANT_PURPOSES = ['TREATMENT', 'DIAGNOSIS', 'RESEARCH'] as const;
+export type Purpose = (typeof GRANT_PURPOSES)[number] | 'EMERGENCY';
+
+/** An entry of `consentDirectory`: `id` is the on-chain grantee id (bytes32). */
+export interface Grantee {
+  readonly id: string;
+  readonly kind: string;
+  readonly name: string;
+  readonly reference: string;
+}
+
+export interface DraftConsentInput {
+  readonly granteeId: string;
+  readonly purpose: Purpose;
+  readonly compartments: readonly string[];
+  readonly models: readonly string[];
+  readonly durationDays: number;
+}
+
+export interface ConsentDraft {
+  readonly consentId: string;
+  /** The EIP-712 typed data as the gateway sent it (JSON text), to be checked, signed and sent back unchanged. */
+  readonly typedData: string;
+  readonly scope: string;
+  readonly scopeHash: string;
+  readonly releaseKey: string;
+  readonly patientAddress: string;
+  /** Unix seconds (the gateway may send ISO-8601 or seconds). */
+  readonly notBefore: number;
+  readonly notAfter: number;
+  /** Unix seconds after which the signature is refused on-chain. */
+  readonly deadline: number;
+}
+
+export interface RevocationDraft {
+  readonly consentId: string;
+  readonly typedData: string;
+  readonly deadline: number;
+}
+
+export interface GrantConsentInput {
+  readonly typedData: string;
+  readonly signature: string;
+  readonly scope: string;
+  readonly releases: readonly { readonly compartment: string; readonly envelope: string }[];
+}
+
+export interface Consent {
+  readonly id: string;
+  readonly patientId: string;
+  readonly grantee: Grantee;
+  readonly purpose: string;
+  readonly compartments: readonly string[];
+  readonly models: readonly string[];
+  /** ISO-8601. */
+  readonly notBefore: string;
+  readonly notAfter: string;
+  /** active | revoked | expired | pending */
+  readonly status: string;
+  readonly chainId: number | null;
+  readonly grantTransaction: string | null;
+  readonly grantBlock: number | null;
+  readonly revokeTransaction: string | null;
+  readonly revokeBlock: number | null;
+  readonly fhirConsentId: string | null;
+}
+
+export interface AccessEvent {
+  readonly at: string;
+  readonly actor: string;
+  readonly actorRole: string;
+  readonly interaction: string;
+  readonly resourceType: string | null;
+  /** allowed | denied */
+  readonly outcome: string;
+  readonly consentId: string | null;
+  readonly emergencyId: string | null;
+  readonly reason: string | null;
+}
+
+export interface EmergencyAccess {
+  readonly id: string;
+  readonly patientId: string;
+  readonly clinician: string;
+  readonly reason: string | null;
+  readonly declaredAt: string;
+  readonly expiresAt: string;
+  readonly transaction: string | null;
+  readonly block: number | null;
+  readonly active: boolean;
+}
+
+/** How many timeline entries the portal asks for. */
+export const TIMELINE_LIMIT = 100;
+
+type Json = Readonly<Record<string, unknown>>;
+
+/** Reads one answer defensively: a field of the wrong type is a readable problem, never a blank page. */
+class Reader {
+  constructor(
+    private readonly value: Json,
+    private readonly path: string,
+  ) {}
+
+  static of(value: unknown, path: string): Reader {
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) throw unreadable(path, 'an object', value);
+    return new Reader(value as Json, path);
+  }
+
+  string(key: string): string {
+    const v = this.value[key];
+    if (typeof v !== 'string') throw unreadable(`${this.path}.${key}`, 'a string', v);
+    return v;
+  }
+
+  optionalString(key: string): string | null {
+    const v = this.value[key];
+    return v === null || v === undefined ? null : this.string(key);
+  }
+
+  int(key: string): number {
+    const v = this.value[key];
+    if (typeof v !== 'number' || !Number.isSafeInteger(v)) throw unreadable(`${this.path}.${key}`, 'an integer', v);
+    return v;
+  }
+
+  optionalInt(key: string): number | null {
+    const v = this.value[key];
+    return v === null || v === undefined ? null : this.int(key);
+  }
+
+  boolean(key: string): boolean {
+    const v = this.value[key];
+    if (typeof v !== 'boolean') throw unreadable(`${this.path}.${key}`, 'true or false', v);
+    return v;
+  }
+
+  strings(key: string): string[] {
+    const v = this.value[key];
+    if (!Array.isArray(v) || v.some((s) => typeof s !== 'string')) throw unreadable(`${this.path}.${key}`, 'a list of strings', v);
+    return v as string[];
+  }
+
+  /** A time as ISO-8601; unix seconds are accepted and converted. */
+  time(key: string): string {
+    const v = this.value[key];
+    if (typeof v === 'number' && Number.isFinite(v)) return new Date(v * 1000).toISOString();
+    if (typeof v === 'string' && !Number.isNaN(Date.parse(v))) return v;
+    throw unreadable(`${this.path}.${key}`, 'an ISO-8601 time', v);
+  }
+
+  /** A time as unix seconds; ISO-8601 is accepted and converted. */
+  seconds(key: string): number {
+    const v = this.value[key];
+    if (typeof v === 'number' && Number.isSafeInteger(v)) return v;
+    if (typeof v === 'string' && /^\d+$/.test(v)) return Number(v);
+    if (typeof v === 'string' && !Number.isNaN(Date.parse(v))) return Math.floor(Date.parse(v) / 1000);
+    throw unreadable(`${this.path}.${key}`, 'a time', v);
+  }
+
+  /** JSON text; an object (a JSON scalar) is turned into text. */
+  json(key: string): string {
+    const v = this.value[key];
+    if (typeof v === 'string') return v;
+    if (typeof v === 'object' && v !== null) return JSON.stringify(v);
+    throw unreadable(`${this.path}.${key}`, 'JSON', v);
+  }
+
+  reader(key: string): Reader {
+    return Reader.of(this.value[key], `${this.path}.${key}`);
+  }
+
+  list(key: string): Reader[] {
+    const v = this.value[key];
+    if (!Array.isArray(v)) throw unreadable(`${this.path}.${key}`, 'a list', v);
+    return v.map((item, i) => Reader.of(item, `${this.path}.${key}[${i}]`));
+  }
+}
+
+function describe(value: unknown): string {
+  if (value === null || value === undefined) return 'nothing';
+  if (Array.isArray(value)) return 'a list';
+  return typeof value === 'string' ? `a string of ${value.length} characters` : typeof value;
+}
+
+function unreadable(path: string, expected: string, value: unknown): Problem {
+  return new Problem('The gateway sent an answer this portal cannot read', `${path}: expected ${expected}, got ${describe(value)}. Try again in a moment; if it persists, the gateway and the portal are of different versions.`, 'BAD_ANSWER', 'retry');
+}
+
+function grantee(r: Reader): Grantee {
+  return { id: r.string('id'), kind: r.string('kind'), name: r.string('name'), reference: r.string('reference') };
+}
+
+function consent(r: Reader): Consent {
+  return {
+    id: r.string('id'),
+    patientId: r.string('patientId'),
+    grantee: grantee(r.reader('grantee')),
+    purpose: r.string('purpose'),
+    compartments: r.strings('compartments'),
+    models: r.strings('models'),
+    notBefore: r.time('notBefore'),
+    notAfter: r.time('notAfter'),
+    status: r.string('status'),
+    chainId: r.optionalInt('chainId'),
+    grantTransaction: r.optionalString('grantTransaction'),
+    grantBlock: r.optionalInt('grantBlock'),
+    revokeTransaction: r.optionalString('revokeTransaction'),
+    revokeBlock: r.optionalInt('revokeBlock'),
+    fhirConsentId: r.optionalString('fhirConsentId'),
+  };
+}
+
+/**
+ * The consent operations of the gateway's GraphQL (gateway/src/consent/README.md), for the signed-in patient. It
+ * sends only what the README names: choices, the signed typed data, the scope and sealed key releases; never a
+ * phrase or a secret key.
+ */
+export class ConsentApi {
+  constructor(private readonly graphql: GraphqlClient) {}
+
+  async directory(): Promise<Grantee[]> {
+    const data = Reader.of(await this.graphql(CONSENT_DIRECTORY), 'data');
+    return data.list('consentDirectory').map(grantee);
+  }
+
+  async draftConsent(input: DraftConsentInput): Promise<ConsentDraft> {
+    const data = Reader.of(await this.graphql(DRAFT_CONSENT, { input: { ...input, compartments: [...input.compartments], models: [...input.models] } }), 'data');
+    const d = data.reader('draftConsent');
+    return {
+      consentId: d.string('consentId'),
+      typedData: d.json('typedData'),
+      scope: d.string('scope'),
+      scopeHash: d.string('scopeHash'),
+      releaseKey: d.string('releaseKey'),
+      patientAddress: d.string('patientAddress'),
+      notBefore: d.seconds('notBefore'),
+      notAfter: d.seconds('notAfter'),
+      deadline: d.seconds('deadline'),
+    };
+  }
+
+  async grantConsent(input: GrantConsentInput): Promise<Consent> {
+    const data = Reader.of(await this.graphql(GRANT_CONSENT, { input: { ...input, releases: input.releases.map((r) => ({ compartment: r.compartment, envelope: r.envelope })) } }), 'data');
+    return consent(data.reader('grantConsent'));
+  }
+
+  async draftRevocation(consentId: string): Promise<RevocationDraft> {
+    const data = Reader.of(await this.graphql(DRAFT_REVOCATION, { consentId }), 'data');
+    const d = data.reader('draftRevocation');
+    return { consentId: d.string('consentId'), typedData: d.json('typedData'), deadline: d.seconds('deadline') };
+  }
+
+  async revokeConsent(input: { readonly typedData: string; readonly signature: string }): Promise<Consent> {
+    const data = Reader.of(await this.graphql(REVOKE_CONSENT, { input: { typedData: input.typedData, signature: input.signature } }), 'data');
+    return consent(data.reader('revokeConsent'));
+  }
+
+  async myConsents(): Promise<Consent[]> {
+    return Reader.of(await this.graphql(MY_CONSENTS), 'data').list('myConsents').map(consent);
+  }
+
+  async accessTimeline(limit = TIMELINE_LIMIT): Promise<AccessEvent[]> {
+    if (!Number.isSafeInteger(limit) || limit < 1 || limit > 1000) throw new RangeError(`expected a timeline limit from 1 to 1000, got ${limit}`);
+    return Reader.of(await this.graphql(ACCESS_TIMELINE, { limit }), 'data')
+      .list('accessTimeline')
+      .map((e) => ({
+        at: e.time('at'),
+        actor: e.string('actor'),
+        actorRole: e.string('actorRole'),
+        interaction: e.string('interaction'),
+        resourceType: e.optionalString('resourceType'),
+        outcome: e.string('outcome'),
+        consentId: e.optionalString('consentId'),
+        emergencyId: e.optionalString('emergencyId'),
+        reason: e.optionalString('reason'),
+      }));
+  }
+
+  async emergencyAccesses(): Promise<EmergencyAccess[]> {
+    return Reader.of(await this.graphql(EMERGENCY_ACCESSES), 'data')
+      .list('emergencyAccesses')
+      .map((e) => ({
+        id: e.string('id'),
+        patientId: e.string('patientId'),
+        clinician: e.string('clinician'),
+        reason: e.optionalString('reason'),
+        declaredAt: e.time('declaredAt'),
+        expiresAt: e.time('expiresAt'),
+        transaction: e.optionalString('transaction'),
+        block: e.optionalInt('block'),
+        active: e.boolean('active'),
+      }));
+  }
+}

@@ -1,0 +1,58 @@
+/**
+ * The GraphQL documents the portal sends for consents (gateway/src/consent/README.md "GraphQL"). Static text: every
+ * value travels in `variables`, never spliced into a document. Drafts are queries (they change nothing: the
+ * gateway reads the patient's nonce and builds the typed data); grants and revocations are mutations.
+ */
+
+const CONSENT_FIELDS = `fragment ConsentFields on Consent {
+  id
+  patientId
+  grantee { id kind name reference }
+  purpose
+  compartments
+  models
+  notBefore
+  notAfter
+  status
+  chainId
+  grantTransaction
+  grantBlock
+  revokeTransaction
+  revokeBlock
+  fhirConsentId
+}`;
+
+export const CONSENT_DIRECTORY = `query ConsentDirectory {
+  consentDirectory { id kind name reference }
+}`;
+
+export const DRAFT_CONSENT = `query DraftConsent($input: DraftConsentInput!) {
+  draftConsent(input: $input) { consentId typedData scope scopeHash releaseKey patientAddress notBefore notAfter deadline }
+}`;
+
+export const GRANT_CONSENT = `mutation GrantConsent($input: GrantConsentInput!) {
+  grantConsent(input: $input) { ...ConsentFields }
+}
+${CONSENT_FIELDS}`;
+
+export const DRAFT_REVOCATION = `query DraftRevocation($consentId: String!) {
+  draftRevocation(consentId: $consentId) { consentId typedData deadline }
+}`;
+
+export const REVOKE_CONSENT = `mutation RevokeConsent($input: RevokeConsentInput!) {
+  revokeConsent(input: $input) { ...ConsentFields }
+}
+${CONSENT_FIELDS}`;
+
+export const MY_CONSENTS = `query MyConsents {
+  myConsents { ...ConsentFields }
+}
+${CONSENT_FIELDS}`;
+
+export const ACCESS_TIMELINE = `query AccessTimeline($limit: Int!) {
+  accessTimeline(limit: $limit) { at actor actorRole interaction resourceType outcome consentId emergencyId reason }
+}`;
+
+export const EMERGENCY_ACCESSES = `query EmergencyAccesses {
+  emergencyAccesses { id patientId clinician reason declaredAt expiresAt transaction block active }
+}`;
