@@ -12,7 +12,7 @@ const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
  * The built gateway: `gateway/dist/main.js`, as `npm start` runs it. BENCH_GATEWAY_MAIN may point at a copy of a
  * build (e.g. a snapshot of gateway/dist, so that a concurrent `npm run build:gateway` cannot delete it mid-run).
  */
-const gatewayMain = resolve(process.env.BENCH_GATEWAY_MAIN ?? join(root, 'gateway/dist/main.js'));
+export const gatewayMain = resolve(process.env.BENCH_GATEWAY_MAIN ?? join(root, 'gateway/dist/main.js'));
 /** Every child this run started and has not yet seen exit; {@link stopAll} ends them. */
 const children = new Set();
 /** The temporary DATA_DIRs of the gateways not yet stopped: {@link stopAll} deletes them too. */
@@ -135,7 +135,10 @@ export async function startGateway(env = {}) {
     detached: true,
   });
   children.add(child);
+  /** What the gateway wrote to stderr (the first 64 KiB), for checks such as a warning it must print. */
+  let stderrText = '';
   child.stderr.setEncoding('utf8').on('data', (chunk) => {
+    if (stderrText.length < 65_536) stderrText += chunk;
     for (const line of chunk.split('\n')) if (line.trim() && !KNOWN_STDERR.test(line)) process.stderr.write(`gateway stderr: ${line}\n`);
   });
   try {
@@ -149,8 +152,9 @@ export async function startGateway(env = {}) {
   const readyMs = performance.now() - started;
   // The embedded chain's pid file (JSON: pid, ownerPid, port, …); none when CHAIN_RPC_URL names another chain.
   let anvilPid;
+  let anvilPort;
   try {
-    anvilPid = JSON.parse(readFileSync(join(dataDir, 'chain', 'anvil.pid'), 'utf8')).pid;
+    ({ pid: anvilPid, port: anvilPort } = JSON.parse(readFileSync(join(dataDir, 'chain', 'anvil.pid'), 'utf8')));
   } catch {
     anvilPid = undefined;
   }
@@ -167,6 +171,18 @@ export async function startGateway(env = {}) {
     base,
     pid: child.pid,
     readyMs,
+    dataDir,
+    /** The embedded chain's RPC URL (from its pid file); undefined when CHAIN_RPC_URL names another chain. */
+    anvilUrl: anvilPort === undefined ? undefined : `http://127.0.0.1:${anvilPort}`,
+    /** `<DATA_DIR>/demo-accounts.json`: the demo users (passwords, patients' mnemonics) and clients. */
+    accounts,
+    stderrText: () => stderrText,
+    /** A demo user's access token by username (password grant). */
+    userToken(username) {
+      const user = accounts.users.find((u) => u.username === username);
+      if (!user) throw new Error(`expected a demo user ${username} in demo-accounts.json, found none`);
+      return token({ grant_type: 'password', client_id: accounts.passwordGrantClientId ?? 'fhir-gateway-cli', username: user.username, password: user.password });
+    },
     /** A clinician's access token (password grant, as the existing whoami benchmark uses). */
     clinicianToken() {
       const clinician = accounts.users.find((u) => u.roles.includes('clinician'));

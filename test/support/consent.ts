@@ -4,7 +4,7 @@
  * the same for revocations. For integration tests and the benchmarks.
  */
 import { Wallet } from 'ethers';
-import { type Compartment, fromBase64Url, nobleX25519, parseTypedData, type PatientKeys, sealReleases, signConsentTypedData } from '../../gateway/src/crypto/index.js';
+import { buildStoreClaim, type Compartment, consentDomain, type ConsentPurpose, consentIdOf, fromBase64Url, grantTypedData, nobleX25519, parseTypedData, type PatientKeys, purposeId, scopeHash, sealReleases, signConsentTypedData } from '../../gateway/src/crypto/index.js';
 
 /** One GraphQL call; answers `{ data, errors }` as the gateway sent them. */
 export async function graphql<T = Record<string, unknown>>(baseUrl: string, token: string, query: string, variables: Record<string, unknown> = {}): Promise<{ status: number; data: T | null; errors?: { message: string; extensions?: Record<string, unknown> }[] }> {
@@ -84,4 +84,45 @@ export async function revokeConsent(baseUrl: string, patientToken: string, keys:
     input: { typedData: draftRevocation.typedData, signature },
   });
   return consent;
+}
+
+/**
+ * As {@link grantConsent}, but for an explicit window (unix seconds) the draft cannot express, e.g. a consent that
+ * ends in a few seconds: the portal re-signs the draft's typed data (same nonce, deadline and scope) with the
+ * window and seals the releases to its `notAfter`.
+ */
+export async function grantConsentWindow(baseUrl: string, patientToken: string, keys: PatientKeys, request: GrantRequest, window: { readonly notBefore: number; readonly notAfter: number }): Promise<GrantedConsent> {
+  const { draftConsent: draft } = await graphqlOk<{ draftConsent: { typedData: string; scope: string; releaseKey: string; patientAddress: string } }>(
+    baseUrl,
+    patientToken,
+    'mutation($input: ConsentDraftInput!) { draftConsent(input: $input) { typedData scope releaseKey patientAddress } }',
+    { input: { granteeId: request.granteeId, purpose: request.purpose, compartments: request.compartments, models: request.models ?? [], durationDays: 1 } },
+  );
+  const drafted = JSON.parse(draft.typedData) as { domain: ReturnType<typeof consentDomain>; message: { nonce: string; deadline: string } };
+  const typed = grantTypedData(drafted.domain, {
+    patient: draft.patientAddress,
+    grantee: request.granteeId,
+    purpose: purposeId(request.purpose as ConsentPurpose),
+    scopeHash: scopeHash(draft.scope),
+    notBefore: window.notBefore,
+    notAfter: window.notAfter,
+    nonce: drafted.message.nonce,
+    deadline: drafted.message.deadline,
+  });
+  const consentId = consentIdOf(draft.patientAddress, drafted.message.nonce);
+  const releases = sealReleases(nobleX25519, fromBase64Url(draft.releaseKey, 'releaseKey'), keys, request.compartments, { consentId, patient: draft.patientAddress, notAfter: window.notAfter });
+  const { grantConsent: consent } = await graphqlOk<{ grantConsent: GrantedConsent }>(baseUrl, patientToken, `mutation($input: ConsentGrantInput!) { grantConsent(input: $input) { ${CONSENT_FIELDS} } }`, {
+    input: { typedData: JSON.stringify(typed), signature: await signConsentTypedData(new Wallet(keys.signingKey), typed), scope: draft.scope, releases },
+  });
+  return consent;
+}
+
+/** Claims the patient's store with these keys (POST /api/patient-store/claim, as the portal does); throws unless 200. */
+export async function claimStore(baseUrl: string, patientToken: string, keys: PatientKeys, patientId: string): Promise<void> {
+  const response = await fetch(`${baseUrl}/api/patient-store/claim`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${patientToken}`, 'content-type': 'application/json' },
+    body: JSON.stringify(await buildStoreClaim(keys, patientId, baseUrl)),
+  });
+  if (response.status !== 200) throw new Error(`claim of Patient/${patientId}: expected 200, got ${response.status} ${await response.text()}`);
 }

@@ -68,8 +68,8 @@ describe('the CapabilityStatement (FHIR R4 http.html#capabilities)', () => {
   });
 
   it('lists exactly the supported types, each with exactly the interactions and search parameters that work', () => {
-    expect(rest.resource.map((r) => r.type)).toEqual([...SUPPORTED_RESOURCE_TYPES]);
-    for (const resource of rest.resource) {
+    expect(rest.resource.map((r) => r.type)).toEqual([...SUPPORTED_RESOURCE_TYPES, 'Consent']);
+    for (const resource of rest.resource.filter((r) => r.type !== 'Consent')) {
       const type = resource.type as (typeof SUPPORTED_RESOURCE_TYPES)[number];
       expect(resource.interaction.map((i) => i.code)).toEqual([...TYPE_INTERACTIONS]);
       expect(resource.searchParam.map((p) => p.name)).toEqual(SUPPORTED_SEARCH_PARAMS[type]);
@@ -84,6 +84,17 @@ describe('the CapabilityStatement (FHIR R4 http.html#capabilities)', () => {
       const references = SUPPORTED_SEARCH_PARAMS[type].filter((n) => n === 'patient' || n === 'subject');
       expect(resource.searchInclude ?? []).toEqual(references.map((n) => `${type}:${n}`));
     }
+  });
+
+  it('lists Consent as read-only (read and search): a projection of on-chain consents', () => {
+    const consent = rest.resource.find((r) => r.type === 'Consent')!;
+    expect(consent.interaction.map((i) => i.code)).toEqual(['read', 'search-type']);
+    expect(consent.searchParam).toEqual([
+      { name: '_id', definition: 'http://hl7.org/fhir/SearchParameter/Resource-id', type: 'token' },
+      { name: 'patient', definition: 'http://hl7.org/fhir/SearchParameter/clinical-patient', type: 'reference' },
+      { name: 'status', definition: 'http://hl7.org/fhir/SearchParameter/Consent-status', type: 'token' },
+    ]);
+    expect(consent).toMatchObject({ versioning: 'no-version', readHistory: false, updateCreate: false, conditionalCreate: false });
   });
 
   it('gives each search parameter its R4 type and definition', () => {

@@ -30,7 +30,10 @@ describe.each(databaseAdapters())('the gateway database on $name', (adapter) => 
     const journal = await sql<{ name: string }>`select name from kysely_migration order by name`.execute(opened.db);
     expect(journal.rows.map((r) => r.name)).toEqual(Object.keys(MIGRATIONS));
     const tables = await opened.db.introspection.getTables();
-    expect(tables.map((t) => t.name).sort()).toEqual(['oidc_payload', 'patient_identifier', 'patient_store', 'record', 'record_index', 'record_key', 'record_version']);
+    expect(tables.map((t) => t.name).sort()).toEqual([
+      ...['access_event', 'chain_block', 'chain_cursor', 'consent_grant', 'consent_revocation', 'consent_terms', 'emergency_access', 'emergency_reason', 'key_release'],
+      ...['oidc_payload', 'patient_identifier', 'patient_store', 'record', 'record_index', 'record_key', 'record_version'],
+    ]);
   });
 
   it(`gives migrations the column types of ${adapter.name}, also inside a transaction`, async () => {

@@ -24,6 +24,15 @@ describe('the embedded SQLite database', () => {
     expect(await migrateToLatest(again)).toEqual({ applied: [] });
     const tables = await sql<{ name: string }>`select name from sqlite_master where type = 'table' and name not like 'sqlite_%' order by name`.execute(again);
     expect(tables.rows.map((r) => r.name)).toEqual([
+      'access_event',
+      'chain_block',
+      'chain_cursor',
+      'consent_grant',
+      'consent_revocation',
+      'consent_terms',
+      'emergency_access',
+      'emergency_reason',
+      'key_release',
       'kysely_migration',
       'kysely_migration_lock',
       'oidc_payload',

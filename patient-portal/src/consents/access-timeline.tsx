@@ -40,7 +40,7 @@ function Basis({ event, consents }: { event: AccessEvent; consents: ReadonlyMap<
     return (
       <span className="timeline__basis" data-testid="access-basis" data-kind="consent">
         Under consent <span className="mono" title={event.consentId}>{short(event.consentId)}</span>
-        {consent && ` (${consent.grantee.name}, ${purposeLabel(consent.purpose).toLowerCase()})`}
+        {consent && (consent.grantee.kind === 'emergency' ? ' (your standing emergency consent)' : ` (${consent.grantee.name}, ${purposeLabel(consent.purpose).toLowerCase()})`)}
       </span>
     );
   }

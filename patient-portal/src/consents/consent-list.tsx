@@ -68,7 +68,7 @@ export function ConsentList({ consents, keys }: { consents: readonly Consent[]; 
     setProblem(null);
     try {
       upsert(await revokeConsent(api, consent.id, keys, setStep));
-      reload(['consents', 'timeline']);
+      reload(['consents', 'emergencies', 'timeline']);
     } catch (error) {
       setProblem(toProblem(error));
     } finally {

@@ -2,7 +2,8 @@ import type { Consent } from './consent-api.js';
 import type { CheckedGrant } from './consent-signing.js';
 import { compartmentList, dateTime, isoOf, purposeLabel, PURPOSE_HINTS, short } from './format.js';
 
-const KIND_LABELS: Readonly<Record<string, string>> = { clinician: 'clinician', organization: 'organization', emergency: 'any clinician of this hospital' };
+/** What kind of grantee, after the name; the emergency grantee's name already says it. */
+const KIND_LABELS: Readonly<Record<string, string>> = { clinician: ' (clinician)', organization: ' (organization)', emergency: '' };
 
 /**
  * The summary of exactly what will be signed, read from the checked typed data (not from the form): who, why,
@@ -17,7 +18,8 @@ export function ConsentReview({ checked, busy, testIdPrefix, onSign, onBack }: {
     <section className="review" aria-label="What you are about to sign" data-testid={`${testIdPrefix}-summary`}>
       <h4>Check what you are about to sign</h4>
       <p className="review__sentence" data-testid={`${testIdPrefix}-summary-text`}>
-        You allow <strong data-testid={`${testIdPrefix}-summary-grantee`}>{choice.grantee.name}</strong> ({KIND_LABELS[choice.grantee.kind] ?? choice.grantee.kind}) to see these records of yours:{' '}
+        You allow <strong data-testid={`${testIdPrefix}-summary-grantee`}>{choice.grantee.name}</strong>
+        {KIND_LABELS[choice.grantee.kind] ?? ` (${choice.grantee.kind})`} to see these records of yours:{' '}
         <strong data-testid={`${testIdPrefix}-summary-compartments`}>{compartmentList(checked.compartments)}</strong>. Purpose:{' '}
         <strong data-testid={`${testIdPrefix}-summary-purpose`}>{purposeLabel(choice.purpose)}</strong>. From{' '}
         <time dateTime={isoOf(m.notBefore)}>{dateTime(isoOf(m.notBefore))}</time> until{' '}

@@ -73,7 +73,7 @@ export function EmergencyAccessCard({ emergency, consents, keys }: { emergency: 
     run(async () => {
       const consent = await completeGrant(api, checked, keys, setStep);
       upsert(consent);
-      reload(['consents', 'timeline']);
+      reload(['consents', 'emergencies', 'timeline']);
       setStage({ name: 'done', consent });
     });
 

@@ -1,4 +1,4 @@
-import { compartmentLabel } from '../compartment-labels.js';
+import { COMPARTMENT_ORDER, compartmentLabel } from '../compartment-labels.js';
 
 /** Purposes in plain words (the on-chain codes are gateway/src/consent/README.md's). */
 export const PURPOSE_LABELS: Readonly<Record<string, string>> = {
@@ -27,8 +27,16 @@ export function statusLabel(status: string): string {
   return STATUS_LABELS[status] ?? status;
 }
 
+/** Compartments in plain words, in the key library's order (a scope lists them alphabetically). */
 export function compartmentList(names: readonly string[]): string {
-  return names.map(compartmentLabel).join(', ');
+  const rank = (name: string) => {
+    const i = (COMPARTMENT_ORDER as readonly string[]).indexOf(name);
+    return i === -1 ? COMPARTMENT_ORDER.length : i;
+  };
+  return [...names]
+    .sort((a, b) => rank(a) - rank(b))
+    .map(compartmentLabel)
+    .join(', ');
 }
 
 const DATE_TIME = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });

@@ -61,7 +61,7 @@ export function GrantConsent({ directory, keys }: { directory: readonly Grantee[
     run(async () => {
       const consent = await completeGrant(api, checked, keys, setStep);
       upsert(consent);
-      reload(['consents', 'timeline']);
+      reload(['consents', 'emergencies', 'timeline']);
       setStage({ name: 'done', consent });
       setForm(EMPTY);
       setTried(false);

@@ -4,6 +4,7 @@ import { Test } from '@nestjs/testing';
 import { AuthModule, type Principal, TokenVerifier } from '../../auth/index.js';
 import { OperationOutcomeFilter, unauthorized } from '../../common/index.js';
 import { type AppConfig, ConfigModule, loadConfig } from '../../config/index.js';
+import { ConsentProjection, type ConsentView } from '../../consent/index.js';
 import { FHIR_REPOSITORY, type FhirRepository } from '../../store/index.js';
 import { FhirModule } from '../fhir.module.js';
 import { MemoryFhirRepository } from './memory-fhir-repository.js';
@@ -23,11 +24,26 @@ class FixedTokenVerifier extends TokenVerifier {
   }
 }
 
-/** Stands in for the store module: provides the repository under FHIR_REPOSITORY to every module. */
+/** A consent view with no consents: the transport tests have no chain (test/consent covers the projection). */
+const NO_CONSENTS = { ofPatient: async () => [], ofGrantee: async () => [], byId: async () => undefined } as unknown as ConsentView;
+
+/**
+ * Stands in for the store and consent modules: provides the repository under FHIR_REPOSITORY, and a Consent
+ * projection over no consents, to every module.
+ */
 @Module({})
 class FakeStoreModule {
   static with(repository: FhirRepository): DynamicModule {
-    return { module: FakeStoreModule, global: true, providers: [{ provide: FHIR_REPOSITORY, useValue: repository }], exports: [FHIR_REPOSITORY] };
+    const projection = new ConsentProjection(NO_CONSENTS, { chainId: 31337, registry: `0x${'0'.repeat(40)}` });
+    return {
+      module: FakeStoreModule,
+      global: true,
+      providers: [
+        { provide: FHIR_REPOSITORY, useValue: repository },
+        { provide: ConsentProjection, useValue: projection },
+      ],
+      exports: [FHIR_REPOSITORY, ConsentProjection],
+    };
   }
 }
 

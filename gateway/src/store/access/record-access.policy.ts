@@ -1,5 +1,6 @@
-import { Inject, Injectable, Optional } from '@nestjs/common';
+import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import type { Principal } from '../../auth/index.js';
+import { APP_CONFIG, type AppConfig, ConfigError } from '../../config/index.js';
 import { ACCESS_GRANTS, type AccessGrants, type PatientGrant } from './access-grants.js';
 
 /** The pseudonymous id a principal is recorded under (custodian, author): a client for machines, a subject for people. */
@@ -39,7 +40,12 @@ const NO_GRANTS: ReadonlyMap<string, PatientGrant> = new Map();
  */
 @Injectable()
 export class RecordAccessPolicy {
-  constructor(@Optional() @Inject(ACCESS_GRANTS) private readonly grants?: AccessGrants) {}
+  /** BENCH_BYPASS_ENFORCEMENT only: each principal's first scope, kept for good (see {@link benchBypass}). */
+  private readonly bypassed?: Map<string, ReadScope>;
+
+  constructor(@Optional() @Inject(ACCESS_GRANTS) private readonly grants?: AccessGrants, @Optional() @Inject(APP_CONFIG) config?: AppConfig) {
+    if (benchBypass(process.env, config)) this.bypassed = new Map();
+  }
 
   /** Hospital systems may create and update records of any patient. */
   canWrite(principal: Principal): boolean {
@@ -48,11 +54,15 @@ export class RecordAccessPolicy {
 
   /** The caller's read scope: custody from the token, grants from the consent view (503 when it is stale). */
   async readScope(principal: Principal): Promise<ReadScope> {
+    const bypassed = this.bypassed?.get(principalRef(principal));
+    if (bypassed) return bypassed;
     const custodial = principal.roles.includes('hospital-system');
     const mayHoldGrants = custodial || principal.roles.includes('clinician');
     if (!mayHoldGrants) return NOBODY;
     const grants = this.grants ? await this.grants.grantsFor(principal) : NO_GRANTS;
-    return custodial ? { custodian: principalRef(principal), grants } : { grants };
+    const scope = custodial ? { custodian: principalRef(principal), grants } : { grants };
+    this.bypassed?.set(principalRef(principal), scope);
+    return scope;
   }
 
   /** Whether and why a record is readable under a scope; undefined means it is not (answer 404). */
@@ -69,3 +79,22 @@ export class RecordAccessPolicy {
 }
 
 const CUSTODIAL: ReadDecision = { kind: 'custodial' };
+
+/**
+ * `BENCH_BYPASS_ENFORCEMENT=true`, for `npm run bench` only (test/bench/consent-bench.mjs): each principal's scope is
+ * read from the consent view once and then kept for the life of the process — no freshness check, cache expiry,
+ * view reload or grantee hash per request — while records still open with the same key releases, so the benchmark
+ * can set the cost of enforcing consent on a read apart from the read. Refused at boot unless the gateway runs
+ * outside production with its embedded identity provider and chain (as the benchmark starts it), where no real
+ * person holds a token.
+ */
+function benchBypass(env: NodeJS.ProcessEnv, config: AppConfig | undefined): boolean {
+  if (env['BENCH_BYPASS_ENFORCEMENT'] !== 'true') return false;
+  if (!config || config.production || config.identity.mode !== 'embedded' || config.chain.mode !== 'embedded') {
+    throw new ConfigError(['BENCH_BYPASS_ENFORCEMENT: refused unless NODE_ENV is development or test with the embedded identity provider and chain (it exists for `npm run bench` only), got true']);
+  }
+  const warning = 'CONSENT ENFORCEMENT BYPASSED (BENCH_BYPASS_ENFORCEMENT=true): a principal keeps the grants of its first read until the process ends; for benchmarks only, never with real data';
+  new Logger('store').warn(warning);
+  process.emitWarning(warning);
+  return true;
+}
