@@ -2,8 +2,8 @@ import { useId } from 'react';
 import type { Trend } from './trends.js';
 
 /** The chart's drawing box (SVG user units; the SVG scales to the card's width). */
-const WIDTH = 640;
-const HEIGHT = 240;
+const WIDTH = 560;
+const HEIGHT = 250;
 const MARGIN = { top: 16, right: 24, bottom: 52, left: 72 } as const;
 const PLOT_W = WIDTH - MARGIN.left - MARGIN.right;
 const PLOT_H = HEIGHT - MARGIN.top - MARGIN.bottom;
