@@ -5,6 +5,7 @@ import { EmergencyBanner } from './consents/emergency-banner.js';
 import { UnlockedKeysProvider } from './keys/unlocked-keys.js';
 import { PortalNav } from './portal-nav.js';
 import { MyRecords } from './records/my-records.js';
+import { SectionBoundary } from './ui/section-boundary.js';
 import './portal.css';
 
 /** How the portal protects the patient's data, in plain words; each line is what the code does (design.md §2). */
@@ -77,13 +78,19 @@ export function PortalHome({ me }: { me: Me }) {
     <UnlockedKeysProvider key={me.fhirPatient}>
       <ConsentDataProvider>
         <h1>Welcome, {me.username}</h1>
-        <EmergencyBanner />
+        <SectionBoundary what="The emergency access alerts" testId="emergency-banner-failed">
+          <EmergencyBanner />
+        </SectionBoundary>
         <p className="lead">Your health records, opened in this browser with your own keys, and who may see them.</p>
         <PortalNav />
-        <div id="records">
-          <MyRecords patient={me.fhirPatient} />
+        <div id="records" className="section-anchor">
+          <SectionBoundary what="Your records" testId="records-failed">
+            <MyRecords patient={me.fhirPatient} />
+          </SectionBoundary>
         </div>
-        <ConsentSections />
+        <SectionBoundary what="Your consents" testId="consents-failed">
+          <ConsentSections />
+        </SectionBoundary>
         {facts}
       </ConsentDataProvider>
     </UnlockedKeysProvider>

@@ -4,7 +4,7 @@ import type { AccessEvent, Consent } from './consent-api.js';
 import { useConsentData } from './consent-data.js';
 import { dateTime, purposeLabel, short } from './format.js';
 
-/** Interactions in plain words (FHIR interactions, plus the gateway's own: diagnose, grant, revoke, emergency). */
+/** Interactions in plain words: FHIR's, and the gateway's own (gateway/src/consent: consent-grant, consent-revoke, emergency). */
 const INTERACTIONS: Readonly<Record<string, string>> = {
   read: 'read',
   vread: 'read an earlier version of',
@@ -16,10 +16,9 @@ const INTERACTIONS: Readonly<Record<string, string>> = {
   patch: 'updated',
   delete: 'deleted',
   diagnose: 'ran a model on',
-  grant: 'recorded a consent',
-  revoke: 'recorded a revocation',
-  emergency: 'declared an emergency for',
-  release: 'used a key release for',
+  'consent-grant': 'granted a consent',
+  'consent-revoke': 'revoked a consent',
+  emergency: 'declared an emergency (break-glass)',
 };
 
 function what(event: AccessEvent): string {

@@ -1,7 +1,7 @@
 /**
- * The GraphQL documents the portal sends for consents (gateway/src/consent/README.md "GraphQL"). Static text: every
- * value travels in `variables`, never spliced into a document. Drafts are queries (they change nothing: the
- * gateway reads the patient's nonce and builds the typed data); grants and revocations are mutations.
+ * The GraphQL documents the portal sends for consents (gateway/src/consent/README.md "GraphQL"; the schema is
+ * gateway/src/graphql/consent). Static text: every value travels in `variables`, never spliced into a document.
+ * Drafts are mutations there, like the grants and revocations they prepare.
  */
 
 const CONSENT_FIELDS = `fragment ConsentFields on Consent {
@@ -26,20 +26,20 @@ export const CONSENT_DIRECTORY = `query ConsentDirectory {
   consentDirectory { id kind name reference }
 }`;
 
-export const DRAFT_CONSENT = `query DraftConsent($input: DraftConsentInput!) {
+export const DRAFT_CONSENT = `mutation DraftConsent($input: ConsentDraftInput!) {
   draftConsent(input: $input) { consentId typedData scope scopeHash releaseKey patientAddress notBefore notAfter deadline }
 }`;
 
-export const GRANT_CONSENT = `mutation GrantConsent($input: GrantConsentInput!) {
+export const GRANT_CONSENT = `mutation GrantConsent($input: ConsentGrantInput!) {
   grantConsent(input: $input) { ...ConsentFields }
 }
 ${CONSENT_FIELDS}`;
 
-export const DRAFT_REVOCATION = `query DraftRevocation($consentId: String!) {
+export const DRAFT_REVOCATION = `mutation DraftRevocation($consentId: String!) {
   draftRevocation(consentId: $consentId) { consentId typedData deadline }
 }`;
 
-export const REVOKE_CONSENT = `mutation RevokeConsent($input: RevokeConsentInput!) {
+export const REVOKE_CONSENT = `mutation RevokeConsent($input: ConsentRevokeInput!) {
   revokeConsent(input: $input) { ...ConsentFields }
 }
 ${CONSENT_FIELDS}`;
@@ -50,7 +50,7 @@ export const MY_CONSENTS = `query MyConsents {
 ${CONSENT_FIELDS}`;
 
 export const ACCESS_TIMELINE = `query AccessTimeline($limit: Int!) {
-  accessTimeline(limit: $limit) { at actor actorRole interaction resourceType outcome consentId emergencyId reason }
+  accessTimeline(limit: $limit) { at actor actorRole interaction resourceType outcome consentId emergencyId }
 }`;
 
 export const EMERGENCY_ACCESSES = `query EmergencyAccesses {

@@ -257,6 +257,9 @@ export function MyRecords({ patient }: { patient: string }) {
               Lock my records again
             </button>
           </div>
+          <p className="phrase-form__hint" data-testid="lock-hint">
+            While your records are unlocked, your keys stay in this tab’s memory, so you can grant and revoke consents below. Locking them, or signing out, wipes them.
+          </p>
         </>
       )}
     </Card>
