@@ -8,7 +8,7 @@ mountApp({
   accent: { color: '#3538cd', soft: '#c7d7fe' },
   welcome: {
     title: 'Sign in to the clinician workspace',
-    lead: 'For clinicians, auditors and model stewards. See your access as the gateway checks it. Patient records, consent checks and the audit log come in a later version.',
+    lead: 'For clinicians, auditors and model stewards. See your access as the gateway checks it, and open the records of patients who consented to you. The audit log comes in a later version.',
   },
   Home: WorkspaceHome,
 });

@@ -1,4 +1,5 @@
 import { Card, type Me, Notice, roleLabel } from '@web';
+import { ConsentedPatients } from './care/consented-patients.js';
 
 /** Roles this workspace is made for (design.md §1). */
 const WORKSPACE_ROLES: readonly string[] = ['clinician', 'auditor', 'steward'];
@@ -31,11 +32,13 @@ export function WorkspaceHome({ me }: { me: Me }) {
         <Card title="Rules of access">
           <ul className="checklist">
             <li>The gateway checks your sign-in on every request; your roles come from it.</li>
-            <li>No patient records can be opened here yet.</li>
-            <li>Consent checks, model results and the audit log come in a later version.</li>
+            <li>You see a patient’s records only while their consent (or a declared emergency) covers you, and only the records it names.</li>
+            <li>Every read is logged, and the patient sees it in their access timeline.</li>
+            <li>Model results and the audit log come in a later version.</li>
           </ul>
         </Card>
       </div>
+      {me.roles.includes('clinician') && <ConsentedPatients />}
     </>
   );
 }

@@ -190,13 +190,15 @@ export class ConsentService {
       await trx.insertInto('consent_terms').values({ consent_id: consentId, patient_id: store.patientId, grantee_ref: grantee.reference, grantee_name: grantee.name, scope_json: input.scope, fhir_consent_id: null, created_at: this.clock() }).execute();
       await trx.insertInto('key_release').values(releases.map((r) => ({ consent_id: consentId, compartment: r.compartment, envelope: r.envelope, not_after: message.notAfter }))).execute();
     });
+    let relayed: Awaited<ReturnType<typeof relay>>;
     try {
-      const relayed = await relay(this.chain.registry, 'grantBySig', [message.patient, message.grantee, message.purpose, message.scopeHash, message.notBefore, message.notAfter, message.deadline, input.signature]);
-      await this.chain.catchUp(relayed.blockNumber);
+      relayed = await relay(this.chain.registry, 'grantBySig', [message.patient, message.grantee, message.purpose, message.scopeHash, message.notBefore, message.notAfter, message.deadline, input.signature]);
     } catch (error) {
       await this.forget(consentId);
       throw error;
     }
+    // Recorded on-chain from here on: the terms stay even if the view is slow to catch up (it serves them then).
+    await this.chain.catchUp(relayed.blockNumber);
     const row = (await this.view.byId(consentId))!;
     await this.writeCopy(row);
     this.log.append(principal, 'consent-grant', 'allowed', { patientId: store.patientId, consentId });
