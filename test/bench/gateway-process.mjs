@@ -26,6 +26,17 @@ export function rssMiB(pid, field) {
   return Number(new RegExp(`${field}:\\s+(\\d+) kB`).exec(status)?.[1] ?? NaN) / 1024;
 }
 
+/** CPU time a live process has used so far (user + system, all its threads), in seconds (clock-tick resolution). */
+export function cpuSeconds(pid) {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  // Fields after the command name (which may hold spaces): state is field 3, utime 14, stime 15 (proc(5)).
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
+}
+
+/** USER_HZ: the unit of /proc/<pid>/stat's times, 100 on every Linux architecture the bench runs on. */
+const CLOCK_TICKS = 100;
+
 /**
  * Resets a process's peak RSS (`VmHWM`) to its current RSS (Linux ≥ 4.0: `echo 5 > /proc/<pid>/clear_refs`), so
  * that the next `VmHWM` reading is the peak of one phase. False when the kernel refused: the peak is then since start.

@@ -23,24 +23,27 @@ export async function sequential(once, count, warmup = 0) {
   return summarize(samples);
 }
 
+/** One GET over `agent` that must answer 200; resolves to its latency in µs once the body has been read. */
+export function timedGet(url, headers, agent) {
+  return new Promise((resolve, reject) => {
+    const started = process.hrtime.bigint();
+    const req = request(url, { agent, headers }, (res) => {
+      res.resume();
+      res.on('end', () => (res.statusCode === 200 ? resolve(Number(process.hrtime.bigint() - started) / 1000) : reject(new Error(`${url}: status ${res.statusCode}`))));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
 /**
  * Latency of one GET at a time over one keep-alive connection, in µs (autocannon's histogram has 1 ms
  * resolution, too coarse for a local server): the cost of a request without queueing.
  */
 export async function sequentialGetLatency(url, headers, count, warmup = 200) {
   const agent = new Agent({ keepAlive: true, maxSockets: 1 });
-  const once = () =>
-    new Promise((resolve, reject) => {
-      const started = process.hrtime.bigint();
-      const req = request(url, { agent, headers }, (res) => {
-        res.resume();
-        res.on('end', () => (res.statusCode === 200 ? resolve(Number(process.hrtime.bigint() - started) / 1000) : reject(new Error(`${url}: status ${res.statusCode}`))));
-      });
-      req.on('error', reject);
-      req.end();
-    });
   try {
-    return await sequential(once, count, warmup);
+    return await sequential(() => timedGet(url, headers, agent), count, warmup);
   } finally {
     agent.destroy();
   }

@@ -8,6 +8,7 @@
 import { readFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Contract, JsonRpcProvider, parseEther, toBeHex, Wallet } from 'ethers';
 import { grantConsent, prepareRevocation } from './consent-flow.mjs';
 import { percentile } from './http-load.mjs';
@@ -28,12 +29,14 @@ function getStatus(url, headers, agent) {
 }
 
 /**
- * Polls the read one request at a time until it answers 404. Returns the milliseconds from `sentAt` to the arrival
- * of that 404, and every poll (start, end, status) so that reads after the revocation was confirmed can be counted.
+ * Polls the read one request at a time until it answers 404 (or `failure()` names why the revocation failed).
+ * Returns the milliseconds from `sentAt` to the arrival of that 404, and every poll (start, status) so that reads
+ * after the revocation was confirmed can be counted.
  */
-async function pollUntilGone(read, agent, sentAt) {
+async function pollUntilGone(read, agent, sentAt, failure) {
   const polls = [];
   for (;;) {
+    if (failure()) throw failure();
     const at = performance.now();
     const status = await getStatus(read.url, read.headers, agent);
     const end = performance.now();
@@ -76,7 +79,7 @@ const REVOKERS = {
     return async () => {
       const hash = await rpc(gateway.anvilUrl, 'eth_sendRawTransaction', [signed]);
       const receipt = await chain.provider.getTransactionReceipt(hash);
-      if (receipt && receipt.status !== 1) throw new Error(`revoke(${consentId}) failed on-chain in block ${receipt.blockNumber}`);
+      if (receipt?.status !== 1) throw new Error(`expected revoke(${consentId}) mined with status 1, got ${receipt ? `status ${receipt.status} in block ${receipt.blockNumber}` : 'no receipt'}`);
     };
   },
 };
@@ -88,11 +91,18 @@ async function revokeOnce(context, way) {
   const before = await getStatus(read.url, read.headers, agent);
   if (before !== 200) throw new Error(`the clinician's read answered ${before} under a fresh consent, expected 200`);
   const send = await REVOKERS[way](context, consentId);
+  // The indexer polls on its own clock, and a loop of equal iterations would send each revocation at the same phase
+  // of it: a random pause spreads the sends over the poll interval, so the latencies sample all of it.
+  if (way === 'chain') await sleep(Math.random() * context.pollMs);
   const sentAt = performance.now();
-  const answered = send().then(() => performance.now());
-  answered.catch(() => undefined); // awaited below, after the polling
-  const gone = await pollUntilGone(read, agent, sentAt);
+  let sendError;
+  const answered = send().then(
+    () => performance.now(),
+    (error) => (sendError = error),
+  );
+  const gone = await pollUntilGone(read, agent, sentAt, () => sendError);
   const answeredAt = await answered;
+  if (sendError) throw sendError;
   return { ms: gone.ms, answerMs: answeredAt - sentAt, polls: gone.polls.length, okAfterAnswer: gone.polls.filter((p) => p.at > answeredAt && p.status === 200).length };
 }
 
@@ -103,13 +113,14 @@ function stats(samples) {
 
 /**
  * Measures `count` revocations each way on a gateway whose read `read` ({ url, headers }, a clinician's token) works
- * under a consent granted to `granteeId`. Returns per way: latency stats (ms from sending to the first 404), how long
- * the sender waited for its answer, polls per revocation, and 200s read after the sender had its answer.
+ * under a consent granted to `granteeId`, and whose indexer polls every `pollMs`. Returns per way: latency stats (ms
+ * from sending to the first 404), how long the sender waited for its answer, polls per revocation, and the 200s read
+ * after the sender had its answer; and whether anvil mines each transaction on arrival (automine).
  */
-export async function measureRevocations({ crypto, gateway, patientToken, keys, granteeId, read }, count) {
+export async function measureRevocations({ crypto, gateway, patientToken, keys, granteeId, read }, { count, pollMs }) {
   const agent = new Agent({ keepAlive: true, maxSockets: 1 });
   const chain = await patientWallet(gateway, keys);
-  const context = { crypto, gateway, patientToken, keys, granteeId, read, agent, chain };
+  const context = { crypto, gateway, patientToken, keys, granteeId, read, agent, chain, pollMs };
   const results = {};
   try {
     for (const way of Object.keys(REVOKERS)) {

@@ -3,13 +3,17 @@
 //   1. GET /api/whoami, authenticated, vs the baseline (requests/s, latencies, peak RSS, ratios);
 //   2. the FHIR storage benchmarks (fhir-bench.mjs) on SQLite, then again on PostgreSQL: transaction Bundle latency,
 //      sustained ingestion, a custodial read vs the baseline, a patient-scoped code search;
-//   3. a summary against the issue's targets. Targets are measured and printed, never asserted.
+//   3. the consent benchmarks (consent-bench.mjs, SQLite, a claimed store): a clinician's consented read with and
+//      without enforcement (a second gateway with BENCH_BYPASS_ENFORCEMENT=true), and revocation latency;
+//   4. a summary against the issues' targets. Targets are measured and printed, never asserted.
 // Settings (environment): BENCH_DURATION (s under load, default 10), BENCH_CONNECTIONS (default 32),
 // BENCH_TX_POSTS (sequential Bundles, default 50), BENCH_BUNDLE_SIZE (default 100), BENCH_INGEST_CLIENTS (default 4),
 // BENCH_INGEST_DURATION (s, default 10), BENCH_SEARCH_SAMPLES (default 100), BENCH_READ_SEQUENTIAL (default 2000),
 // BENCH_ADAPTERS (default sqlite,postgres), TEST_POSTGRES_URL (admin URL that may create databases),
 // BENCH_CPU_PROF (a directory: the gateway writes a V8 CPU profile there when it stops), BENCH_GATEWAY_MAIN (another
-// build's main.js, e.g. a copy of gateway/dist that a concurrent rebuild cannot delete mid-run).
+// build's main.js, e.g. a copy of gateway/dist that a concurrent rebuild cannot delete mid-run), BENCH_CONSENT (false
+// skips section 3; its own settings are listed in consent-bench.mjs).
+import { consentSettings, runConsentBenchmarks } from './consent-bench.mjs';
 import { runFhirBenchmarks } from './fhir-bench.mjs';
 import { startBaseline, startGateway, stopAll } from './gateway-process.mjs';
 import { measureGet } from './http-load.mjs';
@@ -97,7 +101,7 @@ async function fhirOn(adapter, baseline, first) {
   }
 }
 
-function printSummary(runs, baselineRss) {
+function printSummary(runs, baselineRss, consent) {
   const rows = [];
   const target = (name, goal, measured, unit, atMost) => {
     const ratio = measured / goal;
@@ -117,6 +121,15 @@ function printSummary(runs, baselineRss) {
     target(`[${label}] read throughput / bare Fastify`, 0.4, read.ratio, '', false);
     target(`[${label}] code search (${search.matched} matched), p50`, 20, search.latency.p50, ' ms', true);
     memory.push([`gateway on ${label}`, fmt(run.whoami?.gateway.rss, 1), fmt(tx.rss, 1), fmt(ingest.rss, 1), fmt(read.read.rss, 1), fmt(search.rss, 1)]);
+  }
+  if (consent?.failed) rows.push(['[consent] benchmarks', '—', `FAILED: ${consent.failed}`, '—', '—']);
+  if (consent?.overhead) {
+    const { overhead, revocation } = consent;
+    const percent = (name, value) => rows.push([name, '≤ 10%', `${fmt(100 * value, 1)}%`, fmt(value / 0.1, 2), value <= 0.1 ? 'yes' : 'NO']);
+    percent('[consent] enforcement overhead, throughput', overhead.overhead);
+    percent('[consent] enforcement overhead, gateway CPU per request', overhead.cpuOverhead);
+    rows.push(['[consent] GraphQL revocation → 404, p95 (max)', '—', `${fmt(revocation.graphql.latency.p95)} ms (${fmt(revocation.graphql.latency.max)} ms)`, '—', '—']);
+    target(`[consent] chain revocation → 404, max (p95 ${fmt(revocation.chain.latency.p95)} ms)`, revocation.bound, revocation.chain.latency.max, ' ms', true);
   }
   printTable('== summary: targets (measured here, not asserted; ratio = measured / target) ==', ['benchmark', 'target', 'measured', 'ratio', 'met?'], rows);
   printTable('peak RSS per phase, MiB (VmHWM reset at each phase start)', ['process', 'whoami', 'transactions', 'ingestion', 'read', 'search'], [...memory, ['bare Fastify (baseline)', fmt(baselineRss.whoami, 1), '—', '—', fmt(baselineRss.read, 1), '—']]);
@@ -140,8 +153,18 @@ async function main() {
         runs.push({ adapter, failed: error.message.split('\n')[0] });
       }
     }
+    let consent;
+    if (process.env.BENCH_CONSENT !== 'false') {
+      try {
+        consent = await runConsentBenchmarks(consentSettings(settings));
+      } catch (error) {
+        failed = true;
+        console.error(`consent bench failed: ${error.stack ?? error.message}`);
+        consent = { failed: error.message.split('\n')[0] };
+      }
+    }
     const readBaselines = runs.filter((r) => r.fhir).map((r) => r.fhir.read.bare.rss);
-    printSummary(runs, { whoami: runs.find((r) => r.whoami)?.whoami.bare.rss, read: readBaselines.length ? Math.max(...readBaselines) : undefined });
+    printSummary(runs, { whoami: runs.find((r) => r.whoami)?.whoami.bare.rss, read: readBaselines.length ? Math.max(...readBaselines) : undefined }, consent);
     console.log(`(whole run: ${fmt((performance.now() - started) / 1000)} s; figures are indicative when other work shares the CPU)`);
   } finally {
     await stopAll();

@@ -39,6 +39,7 @@ export class ConsentAccessGrants implements AccessGrants {
   private readonly byPrincipal = new Map<string, CachedScope>();
   /** Live grants by consent (and emergency) id, shared across cache refills so opened keys are reused. */
   private readonly live = new Map<string, LiveGrant>();
+  private readonly granteeIds = new Map<string, string>();
 
   constructor(
     private readonly db: Kysely<DatabaseSchema>,
@@ -55,7 +56,7 @@ export class ConsentAccessGrants implements AccessGrants {
       if (principal.roles.includes('hospital-system')) return new Map();
       throw serviceUnavailable(`the consent view is ${Math.round(fresh.ageMs / 1000)} s behind the chain; access under consent is refused until it catches up`);
     }
-    const grantee = granteeId(principal.issuer, principalRef(principal));
+    const grantee = this.granteeOf(principal);
     const now = Date.now();
     const cached = this.byPrincipal.get(grantee);
     if (cached && now - cached.loadedAt < this.cacheMs) return cached.grants;
@@ -63,6 +64,17 @@ export class ConsentAccessGrants implements AccessGrants {
     if (this.byPrincipal.size > 10_000) this.byPrincipal.clear();
     this.byPrincipal.set(grantee, { grants, loadedAt: now });
     return grants;
+  }
+
+  /** The principal's grantee id (keccak256 of issuer and reference), computed once per principal: it was most of the enforcement cost of a read. */
+  private granteeOf(principal: Principal): string {
+    const key = `${principal.issuer}\0${principalRef(principal)}`;
+    let id = this.granteeIds.get(key);
+    if (id === undefined) {
+      if (this.granteeIds.size > 10_000) this.granteeIds.clear();
+      this.granteeIds.set(key, (id = granteeId(principal.issuer, principalRef(principal))));
+    }
+    return id;
   }
 
   /** Ends the grants of these consents at once (revoked, or gone in a reorg): keys wiped, caches dropped. */
