@@ -224,7 +224,7 @@ async function buildWorld(gateway: StartedGateway): Promise<World> {
     const patient = (await hospital.update({ resourceType: 'Patient', id, body: { resourceType: 'Patient', id, gender: name === 'alice' ? 'female' : 'male' } })) as unknown as StoredFhirResource;
     for (const [kind, spec] of Object.entries(KINDS) as [Kind, (typeof KINDS)[Kind]][]) {
       const records: StoredFhirResource[] = [];
-      for (const n of [1, 2]) records.push((await hospital.create({ resourceType: spec.type, body: spec.body(id, n) })) as unknown as StoredFhirResource);
+      for (const n of [1, 2]) records.push((await hospital.create({ resourceType: spec.type, body: spec.body(id, n) as { resourceType: string } })) as unknown as StoredFhirResource);
       fixtures[`${name}.${kind}`] = { patient, type: spec.type, search: { patient: id, ...spec.search }, records: ordered(records, 'asc') };
     }
   }

@@ -1,6 +1,6 @@
 import type { Client } from 'fhir-kit-client';
 import { Wallet } from 'ethers';
-import { buildStoreClaim, consentDomain, consentIdOf, derivePatientKeys, fromBase64Url, grantTypedData, nobleX25519, type PatientKeys, purposeId, scopeHash, canonicalScope, sealReleases, signConsentTypedData } from '../../gateway/src/crypto/index.js';
+import { buildStoreClaim, type consentDomain, consentIdOf, derivePatientKeys, fromBase64Url, grantTypedData, nobleX25519, type PatientKeys, purposeId, scopeHash, canonicalScope, sealReleases, signConsentTypedData } from '../../gateway/src/crypto/index.js';
 import { DatabaseService } from '../../gateway/src/store/index.js';
 import { startGateway, type StartedGateway } from '../support/gateway.js';
 import { demoAccessToken, hospitalAccessToken, readDemoAccounts } from '../support/oidc.js';

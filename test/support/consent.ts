@@ -4,7 +4,7 @@
  * the same for revocations. For integration tests and the benchmarks.
  */
 import { Wallet } from 'ethers';
-import { buildStoreClaim, type Compartment, consentDomain, type ConsentPurpose, consentIdOf, fromBase64Url, grantTypedData, nobleX25519, parseTypedData, type PatientKeys, purposeId, scopeHash, sealReleases, signConsentTypedData } from '../../gateway/src/crypto/index.js';
+import { buildStoreClaim, type Compartment, type consentDomain, type ConsentPurpose, consentIdOf, fromBase64Url, grantTypedData, nobleX25519, parseTypedData, type PatientKeys, purposeId, scopeHash, sealReleases, signConsentTypedData } from '../../gateway/src/crypto/index.js';
 
 /** One GraphQL call; answers `{ data, errors }` as the gateway sent them. */
 export async function graphql<T = Record<string, unknown>>(baseUrl: string, token: string, query: string, variables: Record<string, unknown> = {}): Promise<{ status: number; data: T | null; errors?: { message: string; extensions?: Record<string, unknown> }[] }> {
