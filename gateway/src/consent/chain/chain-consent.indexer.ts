@@ -231,11 +231,14 @@ export class ChainConsentIndexer {
   private schedule(delayMs: number): void {
     this.timer = setTimeout(() => {
       this.timer = undefined;
+      const started = Date.now();
       const poll = this.poll();
       this.inFlight = poll;
       void poll.then(() => {
         if (this.inFlight === poll) this.inFlight = undefined;
-        if (this.running) this.schedule(this.options.pollIntervalMs);
+        // Fixed rate: polls start one interval apart (not an interval after the last one ended), so a revocation
+        // reaches the view within one block plus the poll interval.
+        if (this.running) this.schedule(Math.max(0, this.options.pollIntervalMs - (Date.now() - started)));
       });
     }, delayMs);
     this.timer.unref();
