@@ -20,9 +20,12 @@
  * dr.patel (no consent anywhere) reads the "none" and "other grantee" records of dr.chen; alice (patient), audrey
  * (auditor) and sam (steward) read dr.chen's records in every state: always 404, filtered, or refused by GraphQL.
  */
+import { rmSync } from 'node:fs';
+import type { Server } from 'node:http';
 import type { Client } from 'fhir-kit-client';
+import { ChainService } from '../../gateway/src/chain/index.js';
 import { derivePatientKeys, type PatientKeys } from '../../gateway/src/crypto/index.js';
-import { claimStore, grantConsent, grantConsentWindow, type GrantedConsent, granteeByReference, graphql, revokeConsent } from '../support/consent.js';
+import { claimStore, grantConsent, grantConsentWindow, type GrantedConsent, granteeByReference, graphql, graphqlOk, revokeConsent } from '../support/consent.js';
 import { failureOf, fhirClient, type FhirBundle, type FhirFailure, postBundle, rawRequest, type StoredFhirResource } from '../support/fhir.js';
 import { startGateway, type StartedGateway } from '../support/gateway.js';
 import { demoAccessToken, hospitalAccessToken, readDemoAccounts } from '../support/oidc.js';
@@ -35,7 +38,7 @@ type Kind = 'vitals' | 'labs' | 'conditions' | 'medications' | 'encounters' | 'd
 type PatientName = 'alice' | 'bob';
 type FixtureKey = `${PatientName}.${Kind}`;
 
-const KINDS: Record<Kind, { readonly type: string; readonly search: Readonly<Record<string, string>>; body(patient: string, n: number): Record<string, unknown> }> = {
+const KINDS: Record<Kind, { readonly type: string; readonly search: Readonly<Record<string, string>>; body(patient: string, n: number): { resourceType: string; [element: string]: unknown } }> = {
   vitals: {
     type: 'Observation',
     search: { category: 'vital-signs' },
@@ -182,7 +185,7 @@ const notKnownEntry = (type: string, id: string, index: number) => ({
   response: { status: '404 Not Found', outcome: { resourceType: 'OperationOutcome', issue: [{ severity: 'error', code: 'not-found', diagnostics: `${type}/${id} is not known`, expression: [`Bundle.entry[${index}]`] }] } },
 });
 
-/** The order searches return records in: last write first or last, then id ascending (record-search.ts). */
+/** The order searches return records in: by last write, oldest (`asc`) or newest (`desc`) first, ties by id ascending (record-search.ts). */
 function ordered(records: readonly StoredFhirResource[], direction: 'asc' | 'desc'): StoredFhirResource[] {
   const sign = direction === 'asc' ? 1 : -1;
   return [...records].sort((a, b) => (a.meta.lastUpdated === b.meta.lastUpdated ? (a.id < b.id ? -1 : 1) : (a.meta.lastUpdated < b.meta.lastUpdated ? -1 : 1) * sign));
@@ -198,8 +201,8 @@ interface Fixture {
 
 interface World {
   readonly gateway: StartedGateway;
-  readonly clients: Record<Reader, Client>;
-  readonly tokens: Record<Reader, string>;
+  readonly clients: Record<Reader | 'bob', Client>;
+  readonly tokens: Record<Reader | 'bob', string>;
   readonly fixtures: Record<FixtureKey, Fixture>;
   /** The cursor of a real next link (dr.chen's first page of alice's vitals): what a replay would send. */
   readonly cursor: string;
@@ -212,10 +215,9 @@ interface World {
  * expiring consents have ended.
  */
 async function buildWorld(gateway: StartedGateway): Promise<World> {
-  const hospitalToken = await hospitalAccessToken(gateway);
-  const tokens = { 'demo-hospital': hospitalToken } as Record<Reader, string>;
-  for (const who of ['alice', 'bob', 'dr.chen', 'dr.patel', 'audrey', 'sam'] as const) (tokens as Record<string, string>)[who] = await demoAccessToken(gateway, who);
-  const clients = Object.fromEntries(Object.entries(tokens).map(([who, token]) => [who, fhirClient(gateway.baseUrl, token)])) as Record<Reader, Client>;
+  const tokens = { 'demo-hospital': await hospitalAccessToken(gateway) } as Record<Reader | 'bob', string>;
+  for (const who of ['alice', 'bob', 'dr.chen', 'dr.patel', 'audrey', 'sam'] as const) tokens[who] = await demoAccessToken(gateway, who);
+  const clients = Object.fromEntries(Object.entries(tokens).map(([who, token]) => [who, fhirClient(gateway.baseUrl, token)])) as Record<Reader | 'bob', Client>;
   const hospital = clients['demo-hospital'];
 
   const fixtures = {} as Record<FixtureKey, Fixture>;
@@ -224,7 +226,7 @@ async function buildWorld(gateway: StartedGateway): Promise<World> {
     const patient = (await hospital.update({ resourceType: 'Patient', id, body: { resourceType: 'Patient', id, gender: name === 'alice' ? 'female' : 'male' } })) as unknown as StoredFhirResource;
     for (const [kind, spec] of Object.entries(KINDS) as [Kind, (typeof KINDS)[Kind]][]) {
       const records: StoredFhirResource[] = [];
-      for (const n of [1, 2]) records.push((await hospital.create({ resourceType: spec.type, body: spec.body(id, n) as { resourceType: string } })) as unknown as StoredFhirResource);
+      for (const n of [1, 2]) records.push((await hospital.create({ resourceType: spec.type, body: spec.body(id, n) })) as unknown as StoredFhirResource);
       fixtures[`${name}.${kind}`] = { patient, type: spec.type, search: { patient: id, ...spec.search }, records: ordered(records, 'asc') };
     }
   }
@@ -232,12 +234,12 @@ async function buildWorld(gateway: StartedGateway): Promise<World> {
   const users = readDemoAccounts(gateway.dataDir).users;
   const keys: Record<PatientName, PatientKeys> = { alice: derivePatientKeys(users.find((u) => u.username === 'alice')!.mnemonic!), bob: derivePatientKeys(users.find((u) => u.username === 'bob')!.mnemonic!) };
   await claimStore(gateway.baseUrl, tokens['alice'], keys.alice, 'pat-alice');
-  await claimStore(gateway.baseUrl, (tokens as Record<string, string>)['bob']!, keys.bob, 'pat-bob');
+  await claimStore(gateway.baseUrl, tokens['bob'], keys.bob, 'pat-bob');
   const chen = await granteeByReference(gateway.baseUrl, tokens['alice'], `user:${users.find((u) => u.username === 'dr.chen')!.id}`);
   const hospitalGrantee = await granteeByReference(gateway.baseUrl, tokens['alice'], 'client:demo-hospital');
   const sides = [
     { patient: 'alice' as const, token: tokens['alice'], keys: keys.alice, grantee: chen, reader: 'dr.chen' as const },
-    { patient: 'bob' as const, token: (tokens as Record<string, string>)['bob']!, keys: keys.bob, grantee: hospitalGrantee, reader: 'demo-hospital' as const },
+    { patient: 'bob' as const, token: tokens['bob'], keys: keys.bob, grantee: hospitalGrantee, reader: 'demo-hospital' as const },
   ];
   const honoured = async (reader: Reader, key: FixtureKey) => {
     const record = fixtures[key].records[0]!;
@@ -250,7 +252,7 @@ async function buildWorld(gateway: StartedGateway): Promise<World> {
     expect((await revokeConsent(gateway.baseUrl, side.token, side.keys, consent.id)).status).toBe('revoked');
   }
   const now = Math.floor(Date.now() / 1000);
-  const notAfter = now + 4;
+  const notAfter = now + 5;
   for (const side of sides) {
     const brief: GrantedConsent = await grantConsentWindow(gateway.baseUrl, side.token, side.keys, { granteeId: side.grantee, purpose: 'TREATMENT', compartments: ['conditions'] }, { notBefore: now - 60, notAfter });
     expect(brief.status).toBe('active');
@@ -380,22 +382,68 @@ async function check(world: World, cell: Cell): Promise<void> {
   }
 }
 
-/** Defines the whole table as one suite on a gateway `start` boots (and `stop` cleans up after). */
-function accessMatrix(rows: readonly Row[], start: () => Promise<StartedGateway>, stop: () => Promise<void> = async () => undefined): void {
+/**
+ * Closes a gateway; if that has not finished after 5 s (a deadlocked SQLite connection never lets it), frees its
+ * port and stops its chain instead, so that a hang fails the tests that met it rather than the whole Jest run.
+ */
+async function closeEvenIfStuck(gateway: StartedGateway | undefined): Promise<void> {
+  if (!gateway) return;
+  const closed = await Promise.race([gateway.close().then(() => true), new Promise<false>((resolve) => setTimeout(() => resolve(false), 5_000).unref())]);
+  if (closed) return;
+  const server = gateway.app.getHttpServer() as Server;
+  server.closeAllConnections();
+  server.close();
+  await gateway.app.get(ChainService).anvil?.stop();
+  rmSync(gateway.dataDir, { recursive: true, force: true });
+}
+
+/** Defines the whole table as one suite on a gateway `start` boots (and `stop` cleans up after); returns the world. */
+function accessMatrix(rows: readonly Row[], start: () => Promise<StartedGateway>, stop: () => Promise<void> = async () => undefined): () => World {
+  let gateway: StartedGateway | undefined;
   let world: World;
   beforeAll(async () => {
-    world = await buildWorld(await start());
+    gateway = await start();
+    world = await buildWorld(gateway);
   }, 120_000);
   afterAll(async () => {
-    await world?.gateway.close();
+    await closeEvenIfStuck(gateway);
     await stop();
   });
 
   it.each(cellsOf(rows))('$name', async (cell) => check(world, cell));
+  return () => world;
 }
 
 describe('access matrix on SQLite: role × relationship × consent state × interaction (real anvil, real tokens)', () => {
-  accessMatrix(ROWS, () => startGateway());
+  const world = accessMatrix(ROWS, () => startGateway());
+
+  // After the table: this adds a consent that changes the "out of scope" cells.
+  it('adds up two active consents of one patient to one grantee: dr.chen reads the compartments of both', async () => {
+    const { gateway, tokens, clients, fixtures } = world();
+    const users = readDemoAccounts(gateway.dataDir).users;
+    const aliceKeys = derivePatientKeys(users.find((u) => u.username === 'alice')!.mnemonic!);
+    const chen = await granteeByReference(gateway.baseUrl, tokens['alice'], `user:${users.find((u) => u.username === 'dr.chen')!.id}`);
+    const labs = await grantConsent(gateway.baseUrl, tokens['alice'], aliceKeys, { granteeId: chen, purpose: 'TREATMENT', compartments: ['labs'], durationDays: 7 });
+    expect(labs.status).toBe('active');
+    const outcomes = [];
+    for (const key of ['alice.vitals', 'alice.labs'] as const) {
+      const record = fixtures[key].records[0]!;
+      outcomes.push(await clients['dr.chen'].read({ resourceType: record.resourceType, id: record.id }).then(
+        (found) => [key, 200, found],
+        (error: { response?: { status: number } }) => [key, error.response?.status, undefined],
+      ));
+    }
+    expect(outcomes).toEqual([
+      ['alice.vitals', 200, fixtures['alice.vitals'].records[0]],
+      ['alice.labs', 200, fixtures['alice.labs'].records[0]],
+    ]);
+    const { consentedPatients } = await graphqlOk<{ consentedPatients: { patientId: string; compartments: string[]; consents: { id: string }[] }[] }>(
+      gateway.baseUrl,
+      tokens['dr.chen'],
+      '{ consentedPatients { patientId compartments consents { id } } }',
+    );
+    expect(consentedPatients.map((p) => [p.patientId, p.compartments, p.consents.length])).toEqual([['pat-alice', ['demographics', 'labs', 'vitals'], 2]]);
+  });
 });
 
 describePostgres('access matrix on PostgreSQL: the consent states for clinicians and the hospital system', () => {
@@ -408,4 +456,67 @@ describePostgres('access matrix on PostgreSQL: the consent states for clinicians
     },
     async () => database?.drop(),
   );
+});
+
+/**
+ * Reads inside a database transaction (transaction Bundles, conditional creates) decide access like any read; on
+ * SQLite the store has one connection, which the transaction holds. Each case on a fresh gateway, with the
+ * caller's grants not yet cached, and an answer expected within 5 s.
+ */
+describe('reads inside a database transaction on SQLite, with nothing cached yet', () => {
+  let gateway: StartedGateway | undefined;
+  let hospitalToken: string;
+  beforeEach(async () => {
+    gateway = await startGateway();
+    hospitalToken = await hospitalAccessToken(gateway);
+  });
+  afterEach(async () => closeEvenIfStuck(gateway));
+
+  const send = async (path: string, token: string, init: { method: string; body?: unknown; headers?: Record<string, string> }) => {
+    try {
+      const response = await fetch(`${gateway!.baseUrl}/fhir${path}`, {
+        method: init.method,
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/fhir+json', ...init.headers },
+        ...(init.body !== undefined ? { body: JSON.stringify(init.body) } : {}),
+        signal: AbortSignal.timeout(5_000),
+      });
+      return { status: response.status as number | string, body: (await response.json()) as unknown };
+    } catch (error) {
+      return { status: 'no answer within 5 s', body: (error as Error).name as unknown };
+    }
+  };
+  const entriesOf = (bundle: unknown) => (bundle as FhirBundle).entry?.map((e) => [e.response?.status, e.resource]);
+
+  it('answers a transaction Bundle that reads, as the hospital system’s first read', async () => {
+    const patient = await send('/Patient/pat-tx', hospitalToken, { method: 'PUT', body: { resourceType: 'Patient', id: 'pat-tx' } });
+    expect(patient.status).toBe(201);
+    const response = await send('', hospitalToken, { method: 'POST', body: { resourceType: 'Bundle', type: 'transaction', entry: [{ request: { method: 'GET', url: 'Patient/pat-tx' } }] } });
+    expect([response.status, entriesOf(response.body)]).toEqual([200, [['200 OK', patient.body]]]);
+  });
+
+  it('answers a conditional create (If-None-Exist) that matches an existing Patient with 200 and that Patient', async () => {
+    const body = { resourceType: 'Patient', identifier: [{ system: 'urn:mrn', value: 'TX-1' }] };
+    const first = await send('/Patient', hospitalToken, { method: 'POST', body, headers: { 'if-none-exist': 'identifier=urn:mrn|TX-1' } });
+    expect(first.status).toBe(201);
+    const second = await send('/Patient', hospitalToken, { method: 'POST', body, headers: { 'if-none-exist': 'identifier=urn:mrn|TX-1' } });
+    expect([second.status, second.body]).toEqual([200, first.body]);
+  });
+
+  it('answers a transaction Bundle whose read is dr.chen’s first under a new consent (the compartment key is opened inside it)', async () => {
+    const gw = gateway!;
+    const hospital = fhirClient(gw.baseUrl, hospitalToken);
+    await hospital.update({ resourceType: 'Patient', id: 'pat-alice', body: { resourceType: 'Patient', id: 'pat-alice' } });
+    const vital = (await hospital.create({ resourceType: 'Observation', body: KINDS.vitals.body('pat-alice', 1) })) as unknown as StoredFhirResource;
+    const users = readDemoAccounts(gw.dataDir).users;
+    const aliceKeys = derivePatientKeys(users.find((u) => u.username === 'alice')!.mnemonic!);
+    const alice = await demoAccessToken(gw, 'alice');
+    const chenToken = await demoAccessToken(gw, 'dr.chen');
+    await claimStore(gw.baseUrl, alice, aliceKeys, 'pat-alice');
+    const chen = await granteeByReference(gw.baseUrl, alice, `user:${users.find((u) => u.username === 'dr.chen')!.id}`);
+    await grantConsent(gw.baseUrl, alice, aliceKeys, { granteeId: chen, purpose: 'TREATMENT', compartments: ['vitals'], durationDays: 7 });
+    // A search that opens no record loads dr.chen's grants; the transaction right after reads his first vital.
+    expect((await send('/Condition?patient=pat-alice', chenToken, { method: 'GET' })).status).toBe(200);
+    const response = await send('', chenToken, { method: 'POST', body: { resourceType: 'Bundle', type: 'transaction', entry: [{ request: { method: 'GET', url: `Observation/${vital.id}` } }] } });
+    expect([response.status, entriesOf(response.body)]).toEqual([200, [['200 OK', vital]]]);
+  });
 });

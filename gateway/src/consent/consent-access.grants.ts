@@ -4,7 +4,7 @@ import type { Principal } from '../auth/index.js';
 import { serviceUnavailable } from '../common/index.js';
 import { EMERGENCY_GRANTEE_REFERENCE, granteeId, parseScope, scopeHash } from '../crypto/index.js';
 import { type AccessGrants, type DatabaseSchema, type PatientGrant, principalRef, type StoreKeyRing } from '../store/index.js';
-import type { ConsentRow, ConsentView } from './consent-view.js';
+import { type ConsentRow, ConsentView } from './consent-view.js';
 import { LiveGrant } from './live-grant.js';
 
 /** What enforcement needs of the chain indexer: how fresh the view is. */
@@ -17,7 +17,7 @@ export interface ConsentFreshness {
 export const RECORD_ACCESS_PURPOSE = 'TREATMENT';
 
 interface CachedScope {
-  readonly grants: ReadonlyMap<string, PatientGrant>;
+  readonly grants: ReadonlyMap<string, readonly PatientGrant[]>;
   readonly loadedAt: number;
 }
 
@@ -50,7 +50,7 @@ export class ConsentAccessGrants implements AccessGrants {
     private readonly cacheMs: number,
   ) {}
 
-  async grantsFor(principal: Principal): Promise<ReadonlyMap<string, PatientGrant>> {
+  async grantsFor(principal: Principal, db?: Kysely<DatabaseSchema>): Promise<ReadonlyMap<string, readonly PatientGrant[]>> {
     const fresh = this.freshness.lastFreshness();
     if (fresh.stale) {
       if (principal.roles.includes('hospital-system')) return new Map();
@@ -60,7 +60,7 @@ export class ConsentAccessGrants implements AccessGrants {
     const now = Date.now();
     const cached = this.byPrincipal.get(grantee);
     if (cached && now - cached.loadedAt < this.cacheMs) return cached.grants;
-    const grants = await this.load(grantee, principal.roles.includes('clinician'), now);
+    const grants = await this.load(grantee, principal.roles.includes('clinician'), now, db ? new ConsentView(db) : this.view);
     if (this.byPrincipal.size > 10_000) this.byPrincipal.clear();
     this.byPrincipal.set(grantee, { grants, loadedAt: now });
     return grants;
@@ -108,21 +108,21 @@ export class ConsentAccessGrants implements AccessGrants {
     await Promise.all(wiping);
   }
 
-  private async load(grantee: string, clinician: boolean, now: number): Promise<Map<string, PatientGrant>> {
+  private async load(grantee: string, clinician: boolean, now: number, view: ConsentView): Promise<Map<string, PatientGrant[]>> {
     const seconds = Math.floor(now / 1000);
-    const grants = new Map<string, PatientGrant>();
-    for (const consent of await this.view.liveForGrantee(grantee, [RECORD_ACCESS_PURPOSE], seconds)) {
+    const grants = new Map<string, PatientGrant[]>();
+    for (const consent of await view.liveForGrantee(grantee, [RECORD_ACCESS_PURPOSE], seconds)) {
       const compartments = this.verifiedCompartments(consent);
       if (!compartments) continue;
       this.put(grants, { patientId: consent.patientId, patientAddress: consent.patientAddress, consentId: consent.consentId, compartments, consentNotAfter: consent.notAfter, expiresAt: consent.notAfter * 1000 });
     }
     if (clinician) {
-      for (const emergency of await this.view.liveEmergenciesOf(grantee, seconds)) {
+      for (const emergency of await view.liveEmergenciesOf(grantee, seconds)) {
         const consent = emergency.consent;
         // The standing consent must be the realm's emergency grant (any clinician), purpose EMERGENCY.
         if (consent.purpose !== 'EMERGENCY' || consent.grantee !== granteeId(this.issuer(), EMERGENCY_GRANTEE_REFERENCE)) continue;
         const compartments = this.verifiedCompartments(consent);
-        if (!compartments || grants.has(consent.patientId)) continue;
+        if (!compartments) continue;
         const expiresAt = Math.min(emergency.notAfter, consent.notAfter) * 1000;
         this.put(grants, { patientId: consent.patientId, patientAddress: consent.patientAddress, consentId: consent.consentId, emergencyId: emergency.accessId, compartments, consentNotAfter: consent.notAfter, expiresAt });
       }
@@ -130,11 +130,12 @@ export class ConsentAccessGrants implements AccessGrants {
     return grants;
   }
 
-  private put(grants: Map<string, PatientGrant>, terms: LiveGrant['terms']): void {
+  private put(grants: Map<string, PatientGrant[]>, terms: LiveGrant['terms']): void {
     const key = `${terms.consentId}/${terms.emergencyId ?? ''}`;
     let grant = this.live.get(key);
     if (!grant) this.live.set(key, (grant = new LiveGrant(this.db, this.ring, terms)));
-    grants.set(terms.patientId, grant);
+    // Consent grants go first: a read a consent covers is logged under it, not as break-glass.
+    grants.set(terms.patientId, [...(grants.get(terms.patientId) ?? []), grant]);
   }
 
   /**

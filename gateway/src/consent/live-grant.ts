@@ -42,11 +42,11 @@ export class LiveGrant implements PatientGrant {
     this.expiresAt = terms.expiresAt;
   }
 
-  compartmentKey(compartment: string): Promise<CompartmentKeyPair> {
+  compartmentKey(compartment: string, db: Kysely<DatabaseSchema> = this.db): Promise<CompartmentKeyPair> {
     if (this.wiped || Date.now() >= this.expiresAt) return Promise.reject(new Error('the grant has ended'));
     let key = this.keys.get(compartment);
     if (!key) {
-      key = this.open(compartment);
+      key = this.open(compartment, db);
       this.keys.set(compartment, key);
       key.catch(() => this.keys.delete(compartment));
     }
@@ -77,8 +77,8 @@ export class LiveGrant implements PatientGrant {
     this.batchKeys.clear();
   }
 
-  private async open(compartment: string): Promise<CompartmentKeyPair> {
-    const row = await this.db.selectFrom('key_release').select('envelope').where('consent_id', '=', this.consentId).where('compartment', '=', compartment).executeTakeFirst();
+  private async open(compartment: string, db: Kysely<DatabaseSchema>): Promise<CompartmentKeyPair> {
+    const row = await db.selectFrom('key_release').select('envelope').where('consent_id', '=', this.consentId).where('compartment', '=', compartment).executeTakeFirst();
     if (!row) throw new Error(`no key release for this compartment under consent ${this.consentId}`);
     const secretKey = openRelease(nodeX25519, this.ring.releaseKeyPair(), new Uint8Array(row.envelope), {
       consentId: this.consentId,

@@ -106,7 +106,7 @@ export class SealedFhirRepository implements FhirRepository {
   async read(principal: Principal, resourceType: string, id: string): Promise<StoredResource> {
     // One query for the access decision and the sealed current version (the hot path of custodial reads), built
     // once: building a Kysely query cost more than running it.
-    const scope = await this.parts.policy.readScope(principal);
+    const scope = await this.parts.policy.readScope(principal, this.db);
     const { rows } = await this.db.executeQuery<ReadRow>(CompiledQuery.raw(this.readSql(), [resourceType, id]));
     const row = rows[0];
     const claimed = row?.claimed_at != null;
@@ -291,7 +291,7 @@ export class SealedFhirRepository implements FhirRepository {
   }
 
   private async readable(principal: Principal, interaction: string, resourceType: string, id: string): Promise<CurrentRow & { claimed: boolean; decision: ReadDecision }> {
-    const scope = await this.parts.policy.readScope(principal);
+    const scope = await this.parts.policy.readScope(principal, this.db);
     const current = await this.current(resourceType, id);
     const decision = current && this.parts.policy.decide(scope, { patientId: current.patient_id, compartment: current.compartment, custodian: current.custodian, claimed: current.claimed });
     this.recordAccess(principal, interaction, resourceType, current?.patient_id, decision);

@@ -27,14 +27,18 @@ export class CareResolver {
   async consentedPatients(@CurrentPrincipal() principal: Principal): Promise<ConsentedPatientModel[]> {
     const grants = await this.grants.grantsFor(principal);
     const patients: ConsentedPatientModel[] = [];
-    for (const grant of grants.values()) {
-      const consent = await this.view.byId(grant.consentId);
+    for (const [patientId, list] of grants) {
+      const consents = [];
+      for (const consentId of new Set(list.map((g) => g.consentId))) {
+        const consent = await this.view.byId(consentId);
+        if (consent) consents.push(presentConsent(consent, this.directory, this.chain.chainId));
+      }
       patients.push({
-        patientId: grant.patientId,
-        consents: consent ? [presentConsent(consent, this.directory, this.chain.chainId)] : [],
-        compartments: [...grant.compartments].sort(),
-        emergencyId: grant.emergencyId ?? null,
-        expiresAt: new Date(grant.expiresAt).toISOString(),
+        patientId,
+        consents,
+        compartments: [...new Set(list.flatMap((g) => [...g.compartments]))].sort(),
+        emergencyId: list.find((g) => g.emergencyId !== undefined)?.emergencyId ?? null,
+        expiresAt: new Date(Math.max(...list.map((g) => g.expiresAt))).toISOString(),
       });
     }
     return patients.sort((a, b) => a.patientId.localeCompare(b.patientId));

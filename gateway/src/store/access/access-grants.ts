@@ -1,4 +1,6 @@
+import type { Kysely } from 'kysely';
 import type { Principal } from '../../auth/index.js';
+import type { DatabaseSchema } from '../database.schema.js';
 
 /** An X25519 key pair of one compartment, opened from a patient's key release. */
 export interface CompartmentKeyPair {
@@ -23,7 +25,7 @@ export interface PatientGrant {
   /** Unix milliseconds after which the grant is void, whatever any cache says. */
   readonly expiresAt: number;
   /** The compartment's key pair from the patient's release; rejects when the release is gone (revoked, expired). */
-  compartmentKey(compartment: string): Promise<CompartmentKeyPair>;
+  compartmentKey(compartment: string, db?: Kysely<DatabaseSchema>): Promise<CompartmentKeyPair>;
   /** A batch key already unwrapped under this grant. */
   cachedBatchKey(keyId: string): Uint8Array | undefined;
   /** Keeps an unwrapped batch key until the grant ends (then it is wiped). */
@@ -36,7 +38,7 @@ export interface AccessGrants {
    * The principal's live grants by patient id. Throws an OperationOutcomeError (503) when the consent view is
    * older than its bound: access that depends on consent fails closed.
    */
-  grantsFor(principal: Principal): Promise<ReadonlyMap<string, PatientGrant>>;
+  grantsFor(principal: Principal, db?: Kysely<DatabaseSchema>): Promise<ReadonlyMap<string, readonly PatientGrant[]>>;
 }
 
 /** Nest injection token for {@link AccessGrants} (optional: without it nobody holds a grant). */

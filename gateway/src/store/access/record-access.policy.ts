@@ -1,5 +1,7 @@
 import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
+import type { Kysely } from 'kysely';
 import type { Principal } from '../../auth/index.js';
+import type { DatabaseSchema } from '../database.schema.js';
 import { APP_CONFIG, type AppConfig, ConfigError } from '../../config/index.js';
 import { ACCESS_GRANTS, type AccessGrants, type PatientGrant } from './access-grants.js';
 
@@ -13,7 +15,7 @@ export interface ReadScope {
   /** Custodial: records this client created, while their patient's store is unclaimed (escrow). */
   readonly custodian?: string;
   /** Consented: live grants on claimed stores, by patient id (consent or break-glass). */
-  readonly grants: ReadonlyMap<string, PatientGrant>;
+  readonly grants: ReadonlyMap<string, readonly PatientGrant[]>;
 }
 
 /** Why a record is readable: custody of an unclaimed store, or a grant on a claimed one. */
@@ -28,7 +30,7 @@ export interface RecordFacts {
 }
 
 const NOBODY: ReadScope = { grants: new Map() };
-const NO_GRANTS: ReadonlyMap<string, PatientGrant> = new Map();
+const NO_GRANTS: ReadonlyMap<string, readonly PatientGrant[]> = new Map();
 
 /**
  * Who may do what with the records (design.md §2). Deny by default:
@@ -53,13 +55,13 @@ export class RecordAccessPolicy {
   }
 
   /** The caller's read scope: custody from the token, grants from the consent view (503 when it is stale). */
-  async readScope(principal: Principal): Promise<ReadScope> {
+  async readScope(principal: Principal, db?: Kysely<DatabaseSchema>): Promise<ReadScope> {
     const bypassed = this.bypassed?.get(principalRef(principal));
     if (bypassed) return bypassed;
     const custodial = principal.roles.includes('hospital-system');
     const mayHoldGrants = custodial || principal.roles.includes('clinician');
     if (!mayHoldGrants) return NOBODY;
-    const grants = this.grants ? await this.grants.grantsFor(principal) : NO_GRANTS;
+    const grants = this.grants ? await this.grants.grantsFor(principal, db) : NO_GRANTS;
     const scope = custodial ? { custodian: principalRef(principal), grants } : { grants };
     this.bypassed?.set(principalRef(principal), scope);
     return scope;
@@ -68,8 +70,8 @@ export class RecordAccessPolicy {
   /** Whether and why a record is readable under a scope; undefined means it is not (answer 404). */
   decide(scope: ReadScope, record: RecordFacts, now = Date.now()): ReadDecision | undefined {
     if (!record.claimed) return scope.custodian !== undefined && record.custodian === scope.custodian ? CUSTODIAL : undefined;
-    const grant = scope.grants.get(record.patientId);
-    return grant && grant.expiresAt > now && grant.compartments.has(record.compartment) ? { kind: 'consented', grant } : undefined;
+    const grant = scope.grants.get(record.patientId)?.find((g) => g.expiresAt > now && g.compartments.has(record.compartment));
+    return grant ? { kind: 'consented', grant } : undefined;
   }
 
   /** Updates and deletes: the custodian only (others get 404, as for a record they may not know exists). */

@@ -10,6 +10,7 @@ import type { StoreKeyRing } from '../keys/store-key-ring.js';
 import { VERSION_COLUMNS, type VersionRow } from './record-io.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
 import { matchesDates } from './date-match.js';
+import { compartmentOf } from './compartment-map.js';
 import { compiledExpression, dateRange, patientReferenceOf } from './search-index.js';
 import { planSearch } from './search-plan.js';
 
@@ -39,7 +40,7 @@ export class RecordSearch {
   ) {}
 
   async search(principal: Principal, query: SearchQuery): Promise<SearchPage> {
-    const scope = await this.policy.readScope(principal);
+    const scope = await this.policy.readScope(principal, this.db);
     const page = await this.searchIn(scope, query);
     this.record(principal, scope, query.resourceType, page);
     return page;
@@ -51,14 +52,16 @@ export class RecordSearch {
    */
   private record(principal: Principal, scope: ReadScope, resourceType: string, page: SearchPage): void {
     if (!this.recorder) return;
-    const patients = new Set<string>();
+    const seen = new Map<string, { patientId: string; grant: PatientGrant | undefined }>();
     for (const match of [...page.matches, ...page.included]) {
       const id = match.resource.resourceType === 'Patient' ? match.resource.id : patientReferenceOf(match.resource).id;
-      if (id) patients.add(id);
+      if (!id) continue;
+      const compartment = compartmentOf(match.resource);
+      const grant = scope.grants.get(id)?.find((g) => compartment !== undefined && g.compartments.has(compartment));
+      seen.set(`${id}/${grant?.consentId ?? ''}/${grant?.emergencyId ?? ''}`, { patientId: id, grant });
     }
-    if (patients.size === 0) this.recorder.record({ principal, interaction: 'search', resourceType, outcome: 'allowed' });
-    for (const patientId of patients) {
-      const grant = scope.grants.get(patientId);
+    if (seen.size === 0) this.recorder.record({ principal, interaction: 'search', resourceType, outcome: 'allowed' });
+    for (const { patientId, grant } of seen.values()) {
       this.recorder.record({ principal, interaction: 'search', resourceType, patientId, outcome: 'allowed', ...(grant ? { grant } : {}) });
     }
   }
@@ -66,12 +69,12 @@ export class RecordSearch {
   private async searchIn(scope: ReadScope, query: SearchQuery): Promise<SearchPage> {
     const plan = planSearch(query);
     const now = Date.now();
-    const live = [...scope.grants.values()].filter((g) => g.expiresAt > now && (!plan.patients || plan.patients.includes(g.patientId)));
+    const live = [...scope.grants.values()].flat().filter((g) => g.expiresAt > now && (!plan.patients || plan.patients.includes(g.patientId)));
     if ((scope.custodian === undefined && live.length === 0) || plan.impossible) return { matches: [], included: [], total: 0 };
     if (live.length > MAX_GRANTS_PER_SEARCH) {
       throw new OperationOutcomeError(400, outcome('error', 'too-costly', `you hold consents of more than ${MAX_GRANTS_PER_SEARCH} patients; name the patient (patient=Patient/<id>)`));
     }
-    const granted = new Map(live.map((g) => [g.patientId, g]));
+    const granted = (row: { patient_id: string; compartment: string }) => live.find((g) => g.patientId === row.patient_id && g.compartments.has(row.compartment));
 
     let patients = plan.patients;
     if (plan.patientIdentifiers) {
@@ -144,7 +147,7 @@ export class RecordSearch {
         .limit(query.count)
         .offset(offset)
         .execute();
-      const page = await Promise.all(rows.map((row) => this.open(row, granted.get(row.patient_id))));
+      const page = await Promise.all(rows.map((row) => this.open(row, granted(row))));
       const total = Number(n);
       const included = await this.includes(scope, page, query.include);
       return { matches: page, included, total, ...(offset + query.count < total ? { next: encodeCursor(offset + query.count) } : {}) };
@@ -160,7 +163,7 @@ export class RecordSearch {
       throw new OperationOutcomeError(400, outcome('error', 'too-costly', `this search would decrypt more than ${MAX_OPENED} records to match dates or sort by date; name the patient or add a code`));
     }
 
-    const opened = await Promise.all(candidates.map((row) => this.open(row, granted.get(row.patient_id))));
+    const opened = await Promise.all(candidates.map((row) => this.open(row, granted(row))));
     const matches = opened.filter((s) => matchesDates(s.resource, plan.exact));
     sortMatches(matches, query.sort);
     const page = matches.slice(offset, offset + query.count);

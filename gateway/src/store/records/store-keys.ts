@@ -125,7 +125,7 @@ export class StoreKeys {
     // The grant names its patient and compartments; a key of anything else is not opened, whatever asked for it.
     if (row.recipient !== 'patient' || row.patient_id !== grant.patientId || !grant.compartments.has(row.compartment)) throw new NoKeyError(row.patient_id);
     // A release that is gone (revoked, expired) means no key; one that does not open is an integrity failure.
-    const pair = await grant.compartmentKey(row.compartment).catch((error: unknown) => {
+    const pair = await grant.compartmentKey(row.compartment, db).catch((error: unknown) => {
       throw error instanceof SealError ? error : new NoKeyError(row.patient_id);
     });
     const key = unwrapBatchKey(nodeX25519, pair, new Uint8Array(row.envelope), { patient: row.patient_id, compartment: row.compartment, keyId });
