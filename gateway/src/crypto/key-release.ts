@@ -1,12 +1,9 @@
-import { xchacha20poly1305 } from '@noble/ciphers/chacha.js';
 import { randomBytes } from '@noble/ciphers/utils.js';
-import { hkdf } from '@noble/hashes/hkdf.js';
-import { sha256 } from '@noble/hashes/sha2.js';
 import { getAddress } from 'ethers';
-import { concatBytes, expectLength, toBase64Url, utf8, wipe } from './bytes.js';
+import { expectLength, toBase64Url, utf8 } from './bytes.js';
 import { COMPARTMENTS, isCompartment, type Compartment } from './compartments.js';
 import type { PatientKeys } from './patient-keys.js';
-import { SealError, type RandomSource } from './record-seal.js';
+import { openWithKey, type RandomSource, SealError, sealToKey, X25519_ENVELOPE_LENGTH } from './x25519-envelope.js';
 import type { X25519KeyPair, X25519Provider } from './x25519.js';
 
 /**
@@ -16,16 +13,16 @@ import type { X25519KeyPair, X25519Provider } from './x25519.js';
  *                          info = "fhir-gateway/key-release/v1", 32)
  *   AAD      = "fhir-gateway/key-release/v1" 0x00 consentId 0x00 patient (lowercase) 0x00 compartment 0x00 notAfter
  *   envelope = 0x01 || ephemeralPublic (32) || nonce (24) || XChaCha20-Poly1305(KEK, nonce, compartmentSecret, AAD)
- * The same shape as a batch key envelope (record-seal.ts) with its own labels, so neither opens as the other.
+ * The envelope construction of x25519-envelope.ts, shared with batch keys (record-seal.ts), with its own labels, so
+ * neither opens as the other.
  * A release moved to another consent, patient, compartment or expiry fails authentication.
  */
 
 const VERSION = 1;
-const NONCE = 24;
 const KEY = 32;
 const LABEL = 'fhir-gateway/key-release/v1';
 /** Length of a key release envelope: version, ephemeral public key, nonce, sealed 32-byte secret and tag. */
-export const RELEASE_LENGTH = 1 + 32 + NONCE + KEY + 16;
+export const RELEASE_LENGTH = X25519_ENVELOPE_LENGTH;
 
 /** What a release is bound to (its AAD). */
 export interface ReleaseContext {
@@ -60,14 +57,6 @@ export function releaseAad(context: ReleaseContext): Uint8Array {
   return utf8([LABEL, consentId.toLowerCase(), address, compartment, String(notAfter)].join('\0'));
 }
 
-function fromSecret(x25519: X25519Provider, secretKey: Uint8Array): X25519KeyPair {
-  return { secretKey, publicKey: x25519.publicKeyOf(secretKey) };
-}
-
-function kek(shared: Uint8Array, ephemeralPublic: Uint8Array, releasePublic: Uint8Array): Uint8Array {
-  return hkdf(sha256, shared, concatBytes(ephemeralPublic, releasePublic), utf8(LABEL), KEY);
-}
-
 /**
  * Seals a compartment's 32-byte X25519 secret key to the gateway's release public key. `random` fixes the ephemeral
  * secret and the nonce for known-answer tests; by default the provider makes the ephemeral pair. A small-order
@@ -76,19 +65,7 @@ function kek(shared: Uint8Array, ephemeralPublic: Uint8Array, releasePublic: Uin
 export function sealRelease(x25519: X25519Provider, releasePublic: Uint8Array, compartmentSecret: Uint8Array, context: ReleaseContext, random: RandomSource = randomBytes): Uint8Array {
   expectLength(releasePublic, 32, 'release public key');
   expectLength(compartmentSecret, KEY, 'compartment secret key');
-  const aad = releaseAad(context);
-  // The provider makes the ephemeral pair (node:crypto on the server); an injected source fixes it for vectors.
-  const ephemeral = random === randomBytes ? x25519.generateKeyPair() : fromSecret(x25519, random(32));
-  let shared: Uint8Array | undefined;
-  let key: Uint8Array | undefined;
-  try {
-    shared = x25519.sharedSecret(ephemeral.secretKey, releasePublic);
-    key = kek(shared, ephemeral.publicKey, releasePublic);
-    const nonce = random(NONCE);
-    return concatBytes(Uint8Array.of(VERSION), ephemeral.publicKey, nonce, xchacha20poly1305(key, nonce, aad).encrypt(compartmentSecret));
-  } finally {
-    wipe(ephemeral.secretKey, shared, key);
-  }
+  return sealToKey(x25519, releasePublic, compartmentSecret, LABEL, releaseAad(context), random);
 }
 
 /**
@@ -101,20 +78,7 @@ export function openRelease(x25519: X25519Provider, release: X25519KeyPair, enve
   if (!(envelope instanceof Uint8Array)) throw new TypeError(`key release: expected bytes, got ${typeof envelope}`);
   if (envelope.length !== RELEASE_LENGTH || envelope[0] !== VERSION) throw new SealError(`key release: expected ${RELEASE_LENGTH} bytes of version ${VERSION}, got ${envelope.length} bytes of version ${envelope[0] ?? 'none'}`);
   expectLength(release.publicKey, 32, 'release public key');
-  const ephemeralPublic = envelope.subarray(1, 33);
-  const nonce = envelope.subarray(33, 33 + NONCE);
-  let shared: Uint8Array | undefined;
-  let key: Uint8Array | undefined;
-  try {
-    shared = x25519.sharedSecret(release.secretKey, ephemeralPublic);
-    key = kek(shared, ephemeralPublic, release.publicKey);
-    return xchacha20poly1305(key, nonce, aad).decrypt(envelope.subarray(33 + NONCE));
-  } catch (error) {
-    if (error instanceof TypeError) throw error;
-    throw new SealError('key release does not open under this key and context');
-  } finally {
-    wipe(shared, key);
-  }
+  return openWithKey(x25519, release, envelope, LABEL, aad, 'key release');
 }
 
 /**

@@ -1,9 +1,8 @@
 import { xchacha20poly1305 } from '@noble/ciphers/chacha.js';
 import { randomBytes } from '@noble/ciphers/utils.js';
-import { hkdf } from '@noble/hashes/hkdf.js';
-import { sha256 } from '@noble/hashes/sha2.js';
 import { concatBytes, expectLength, utf8, wipe } from './bytes.js';
 import type { X25519Provider } from './x25519.js';
+import { openWithKey, type RandomSource, SealError, sealToKey, X25519_ENVELOPE_LENGTH } from './x25519-envelope.js';
 
 /**
  * The sealing construction of the patient stores (design.md §2.1), shared by the gateway (sealing at ingestion,
@@ -31,7 +30,8 @@ const KEY = 32;
 const TAG = 16;
 const WRAPPED_KEY = KEY + TAG;
 /** Length of a batch key envelope: version, ephemeral public key, nonce, wrapped key. */
-export const ENVELOPE_LENGTH = 1 + 32 + NONCE + WRAPPED_KEY;
+export const ENVELOPE_LENGTH = X25519_ENVELOPE_LENGTH;
+const BATCH_KEK_LABEL = 'fhir-gateway/batch-kek/v1';
 const RECORD_HEADER = 1 + NONCE + WRAPPED_KEY + NONCE;
 
 /** Where a batch key belongs: it only unwraps under the same context (AAD). */
@@ -51,16 +51,7 @@ export interface RecordIdentity {
   readonly versionId: string;
 }
 
-/** A ciphertext that does not open: wrong key, or tampered, or moved to another record. Carries no data. */
-export class SealError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'SealError';
-  }
-}
-
-/** Source of random bytes; injectable so that known-answer tests can fix every nonce and key. */
-export type RandomSource = (length: number) => Uint8Array;
+export { type RandomSource, SealError } from './x25519-envelope.js';
 
 function field(value: string, name: string): string {
   if (value.length === 0 || value.includes('\0')) throw new TypeError(`${name}: expected a non-empty string without NUL, got ${value.length === 0 ? 'an empty one' : 'one with NUL'}`);
@@ -85,56 +76,22 @@ export function recordAad(identity: RecordIdentity): Uint8Array {
   );
 }
 
-function kek(shared: Uint8Array, ephemeralPublic: Uint8Array, recipientPublic: Uint8Array): Uint8Array {
-  return hkdf(sha256, shared, concatBytes(ephemeralPublic, recipientPublic), utf8('fhir-gateway/batch-kek/v1'), KEY);
-}
-
 /** A fresh random batch key. */
 export function newBatchKey(random: RandomSource = randomBytes): Uint8Array {
   return random(KEY);
-}
-
-function fromSecret(x25519: X25519Provider, secretKey: Uint8Array): { secretKey: Uint8Array; publicKey: Uint8Array } {
-  return { secretKey, publicKey: x25519.publicKeyOf(secretKey) };
 }
 
 /** Wraps a batch key to a recipient's X25519 public key: one ephemeral agreement. */
 export function wrapBatchKey(x25519: X25519Provider, recipientPublic: Uint8Array, batchKey: Uint8Array, context: BatchKeyContext, random: RandomSource = randomBytes): Uint8Array {
   expectLength(recipientPublic, 32, 'recipient public key');
   expectLength(batchKey, KEY, 'batch key');
-  const aad = batchAad(context);
-  // The provider makes the ephemeral pair (node:crypto on the server); an injected source fixes it for vectors.
-  const ephemeral = random === randomBytes ? x25519.generateKeyPair() : fromSecret(x25519, random(32));
-  let shared: Uint8Array | undefined;
-  let key: Uint8Array | undefined;
-  try {
-    // A small-order recipient key throws here (RangeError): the ephemeral secret is still wiped below.
-    shared = x25519.sharedSecret(ephemeral.secretKey, recipientPublic);
-    key = kek(shared, ephemeral.publicKey, recipientPublic);
-    const nonce = random(NONCE);
-    return concatBytes(Uint8Array.of(VERSION), ephemeral.publicKey, nonce, xchacha20poly1305(key, nonce, aad).encrypt(batchKey));
-  } finally {
-    wipe(ephemeral.secretKey, shared, key);
-  }
+  return sealToKey(x25519, recipientPublic, batchKey, BATCH_KEK_LABEL, batchAad(context), random);
 }
 
 /** Unwraps a batch key with the recipient's secret key; throws {@link SealError} if it does not open. */
 export function unwrapBatchKey(x25519: X25519Provider, recipient: { secretKey: Uint8Array; publicKey: Uint8Array }, envelope: Uint8Array, context: BatchKeyContext): Uint8Array {
   if (envelope.length !== ENVELOPE_LENGTH || envelope[0] !== VERSION) throw new SealError(`batch key envelope: expected ${ENVELOPE_LENGTH} bytes of version ${VERSION}, got ${envelope.length} bytes of version ${envelope[0] ?? 'none'}`);
-  const ephemeralPublic = envelope.subarray(1, 33);
-  const nonce = envelope.subarray(33, 33 + NONCE);
-  let shared: Uint8Array | undefined;
-  let key: Uint8Array | undefined;
-  try {
-    shared = x25519.sharedSecret(recipient.secretKey, ephemeralPublic);
-    key = kek(shared, ephemeralPublic, recipient.publicKey);
-    return xchacha20poly1305(key, nonce, batchAad(context)).decrypt(envelope.subarray(33 + NONCE));
-  } catch (error) {
-    if (error instanceof TypeError) throw error;
-    throw new SealError('batch key envelope does not open under this key and context');
-  } finally {
-    wipe(shared, key);
-  }
+  return openWithKey(x25519, recipient, envelope, BATCH_KEK_LABEL, batchAad(context), 'batch key envelope');
 }
 
 /** Seals one resource version (its JSON as UTF-8) under a batch key. */
