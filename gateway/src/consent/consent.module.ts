@@ -61,7 +61,7 @@ export class ConsentModule {
         {
           provide: ConsentProjection,
           inject: [ConsentView, ChainService],
-          useFactory: (view: ConsentView, chain: ChainService) => new ConsentProjection(view, { chainId: chain.chainId, registry: chain.deployment.contracts['ConsentRegistry']!.address }),
+          useFactory: (view: ConsentView, chain: ChainService) => new ConsentProjection(view, { chainId: chain.chainId, registry: chain.consentLogSource().address }),
         },
         ConsentLifecycle,
       ],
@@ -71,13 +71,10 @@ export class ConsentModule {
 }
 
 function consentChain(chain: ChainService, indexer: ChainConsentIndexer) {
-  const registry = chain.contract('ConsentRegistry');
   return {
     chainId: chain.chainId,
-    registry,
-    registryAddress: chain.deployment.contracts['ConsentRegistry']!.address,
-    catchUp: async (block: number) => {
-      await indexer.catchUp(block);
-    },
+    registry: chain.consentRegistry,
+    registryAddress: chain.consentLogSource().address,
+    catchUp: (block: number) => indexer.catchUp(block),
   };
 }

@@ -203,7 +203,7 @@ export class ConsentService {
     await this.writeCopy(row);
     this.log.append(principal, 'consent-grant', 'allowed', { patientId: store.patientId, consentId });
     this.grants.refresh();
-    return (await this.view.byId(consentId))!;
+    return { ...row, fhirConsentId: fhirConsentId(consentId) };
   }
 
   async draftRevocation(principal: Principal, consentId: string): Promise<{ consentId: string; typedData: string; deadline: number }> {
