@@ -78,8 +78,14 @@ const REVOKERS = {
     const signed = await chain.wallet.signTransaction(await chain.wallet.populateTransaction(await chain.registry.revoke.populateTransaction(consentId)));
     return async () => {
       const hash = await rpc(gateway.anvilUrl, 'eth_sendRawTransaction', [signed]);
-      const receipt = await chain.provider.getTransactionReceipt(hash);
-      if (receipt?.status !== 1) throw new Error(`expected revoke(${consentId}) mined with status 1, got ${receipt ? `status ${receipt.status} in block ${receipt.blockNumber}` : 'no receipt'}`);
+      // anvil mines on arrival, but the receipt can trail the send's answer by a moment: ask the node itself (no
+      // provider cache) until it has one, for at most 5 s.
+      let receipt = null;
+      for (const until = Date.now() + 5_000; receipt === null && Date.now() < until; ) {
+        receipt = await rpc(gateway.anvilUrl, 'eth_getTransactionReceipt', [hash]);
+        if (receipt === null) await new Promise((resolve) => setTimeout(resolve, 5));
+      }
+      if (receipt?.status !== '0x1') throw new Error(`expected revoke(${consentId}) mined with status 1, got ${receipt ? `status ${receipt.status} in block ${Number(receipt.blockNumber)}` : 'no receipt within 5 s'}`);
     };
   },
 };
