@@ -4,7 +4,8 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { Logger as Pino } from 'pino';
 import { AppModule } from './app.module.js';
-import { createLogger, OperationOutcomeFilter, PinoNestLogger, toOperationOutcome } from './common/index.js';
+import { AuditLog } from './audit/audit-log.js';
+import { createLogger, OperationOutcomeFilter, PinoNestLogger, serviceUnavailable, toOperationOutcome } from './common/index.js';
 import type { AppConfig } from './config/index.js';
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -51,8 +52,22 @@ export async function createGateway(config: AppConfig, options: GatewayOptions =
   });
   app.useGlobalFilters(new OperationOutcomeFilter());
   const fastify = app.getHttpAdapter().getInstance();
-  fastify.addHook('onSend', async (request, reply) => {
+  // Every request gets its own set of pending audit appends; its response leaves only once they are durable
+  // (design.md §2.4). When the log cannot be written, the response is replaced by a 503: nothing is served that
+  // the log does not record.
+  fastify.addHook('onRequest', (_request, _reply, done) => AuditLog.withRequestScope(done));
+  fastify.addHook('onSend', async (request, reply, payload) => {
     void reply.header('x-request-id', request.id);
+    const pending = AuditLog.pendingOfRequest();
+    if (pending.length === 0) return payload;
+    try {
+      await Promise.all(pending);
+      return payload;
+    } catch {
+      const { body } = toOperationOutcome(serviceUnavailable('the audit log could not record this access, so its result is withheld; try again'));
+      void reply.status(503).header('content-type', 'application/fhir+json; charset=utf-8').removeHeader('etag').removeHeader('location').removeHeader('content-location');
+      return JSON.stringify(body);
+    }
   });
   return app;
 }

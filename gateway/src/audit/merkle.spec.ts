@@ -1,5 +1,5 @@
 import { sha256 } from '@noble/hashes/sha2.js';
-import { consistencyProof, emptyRoot, inclusionProof, leafHash, nodeHash, rootOf, splitPoint, verifyConsistency, verifyInclusion } from './merkle.js';
+import { consistencyProof, emptyRoot, inclusionProof, leafHash, MerkleLevels, nodeHash, rootOf, splitPoint, verifyConsistency, verifyInclusion } from './merkle.js';
 
 const hex = (h: string) => Uint8Array.from(Buffer.from(h, 'hex'));
 const toHex = (b: Uint8Array) => Buffer.from(b).toString('hex');
@@ -122,6 +122,23 @@ describe('RFC 6962 / 9162 Merkle tree', () => {
       }
     }
     expect(checked).toBe((100 * 101) / 2);
+  });
+
+  it('MerkleLevels (stored complete subtrees) gives the reference roots and the same proofs as the leaves for every size to 300', () => {
+    const tree = new MerkleLevels();
+    const all = Array.from({ length: 300 }, (_, i) => leafHash(Uint8Array.of(i & 0xff, i >> 8)));
+    expect(ROOTS.slice(1).map((_, i) => { const t = new MerkleLevels(); leaves.slice(0, i + 1).forEach((l) => t.append(l)); return toHex(rootOf(t)); })).toEqual(ROOTS.slice(1));
+    for (const [size, leaf] of all.entries()) {
+      tree.append(leaf);
+      const n = size + 1;
+      expect(tree.size).toBe(n);
+      expect(toHex(rootOf(tree))).toBe(toHex(rootOf(all, n)));
+      for (const i of [0, n - 1, Math.floor(n / 2), Math.floor(n / 3)]) expect(inclusionProof(tree, i).map(toHex)).toEqual(inclusionProof(all, i, n).map(toHex));
+      for (const m of [1, n, Math.ceil(n / 2), Math.max(1, n - 7)]) expect(consistencyProof(tree, m).map(toHex)).toEqual(consistencyProof(all, m, n).map(toHex));
+    }
+    expect(toHex(tree.leaf(299))).toBe(toHex(all[299]!));
+    expect(() => tree.leaf(300)).toThrow(RangeError);
+    expect(() => tree.append(new Uint8Array(31))).toThrow('expected a 32-byte hash, got 31 bytes');
   });
 
   it('refuses out-of-range indexes and sizes', () => {

@@ -42,6 +42,15 @@ function checkSize(n: number, name: string): void {
 }
 
 /**
+ * Where proofs read subtree roots from: MTH(D[lo:hi]) for any range of the first {@link size} leaves. A plain
+ * array of leaf hashes (memoized per array) or a {@link MerkleLevels} (stored complete subtrees).
+ */
+export interface SubtreeSource {
+  readonly size: number;
+  subtree(lo: number, hi: number): Hash;
+}
+
+/**
  * Subtree roots already computed for one list of leaf hashes, so that many proofs over the same log (every leaf,
  * every earlier size) cost a lookup per complete subtree instead of rehashing it. Keyed by the leaves array, which
  * callers only ever append to (an append-only log): a range's root never changes once all its leaves exist.
@@ -65,57 +74,136 @@ function subtreeRoot(leaves: readonly Hash[], lo: number, hi: number): Hash {
   return root;
 }
 
+function sourceOf(leaves: readonly Hash[] | SubtreeSource): SubtreeSource {
+  if (!Array.isArray(leaves)) return leaves as SubtreeSource;
+  const array = leaves as readonly Hash[];
+  return { size: array.length, subtree: (lo, hi) => subtreeRoot(array, lo, hi) };
+}
+
+/**
+ * An append-only Merkle tree that stores every complete, aligned subtree: level 0 holds the leaf hashes, level
+ * l the roots of the blocks [j·2^l, (j+1)·2^l). Any MTH(D[lo:hi]) the RFC's recursion asks for then costs at
+ * most one lookup per level (its left parts are always aligned complete blocks), so roots and proofs of any
+ * size are O(log n) hashes. Memory: about 2n hashes of 32 bytes, in one growing buffer per level.
+ */
+export class MerkleLevels implements SubtreeSource {
+  private readonly levels: Uint8Array[] = [];
+  private readonly counts: number[] = [];
+
+  get size(): number {
+    return this.counts[0] ?? 0;
+  }
+
+  /** Appends one leaf hash (32 bytes) and every subtree it completes. */
+  append(leaf: Hash): void {
+    if (leaf.length !== 32) throw new RangeError(`leaf: expected a 32-byte hash, got ${leaf.length} bytes`);
+    let node = leaf;
+    for (let level = 0; ; level++) {
+      const index = this.push(level, node);
+      if (index % 2 === 0) return;
+      node = nodeHash(this.node(level, index - 1), node);
+    }
+  }
+
+  /** The stored hash of block `index` at `level`. */
+  node(level: number, index: number): Hash {
+    const bytes = this.levels[level]!;
+    return bytes.subarray(index * 32, index * 32 + 32);
+  }
+
+  /** The leaf hash at `index`. */
+  leaf(index: number): Hash {
+    if (!Number.isSafeInteger(index) || index < 0 || index >= this.size) throw new RangeError(`index: expected 0 to ${this.size - 1}, got ${String(index)}`);
+    return this.node(0, index);
+  }
+
+  subtree(lo: number, hi: number): Hash {
+    const n = hi - lo;
+    if (n === 0) return emptyRoot();
+    if (!isAlignedPower(lo, n)) {
+      const k = splitPoint(n);
+      return nodeHash(this.subtree(lo, lo + k), this.subtree(lo + k, hi));
+    }
+    const level = Math.log2(n);
+    return this.node(level, lo / n);
+  }
+
+  private push(level: number, hash: Hash): number {
+    const count = this.counts[level] ?? 0;
+    let bytes = this.levels[level];
+    if (!bytes || bytes.length < (count + 1) * 32) {
+      const grown = new Uint8Array(Math.max(1024, (count + 1) * 32 * 2));
+      if (bytes) grown.set(bytes.subarray(0, count * 32));
+      this.levels[level] = bytes = grown;
+    }
+    bytes.set(hash, count * 32);
+    this.counts[level] = count + 1;
+    return count;
+  }
+}
+
+/** True when n is a power of two and lo a multiple of it (safe for sizes beyond 32-bit operations). */
+function isAlignedPower(lo: number, n: number): boolean {
+  return isPowerOfTwo(n) && lo % n === 0;
+}
+
 /** The tree head's root hash over the first `size` leaf hashes (all of them by default). */
-export function rootOf(leaves: readonly Hash[], size = leaves.length): Hash {
-  checkSize(size, 'size');
-  if (size > leaves.length) throw new RangeError(`size: expected at most ${leaves.length} (the leaves given), got ${size}`);
-  return subtreeRoot(leaves, 0, size);
+export function rootOf(leaves: readonly Hash[] | SubtreeSource, size?: number): Hash {
+  const source = sourceOf(leaves);
+  const n = size ?? source.size;
+  checkSize(n, 'size');
+  if (n > source.size) throw new RangeError(`size: expected at most ${source.size} (the leaves given), got ${n}`);
+  return source.subtree(0, n);
 }
 
 /** The audit path of leaf `index` in the tree of the first `size` leaves (RFC 9162 §2.1.3.1 PATH), leaf to root. */
-export function inclusionProof(leaves: readonly Hash[], index: number, size = leaves.length): Hash[] {
-  checkSize(size, 'size');
-  if (size > leaves.length) throw new RangeError(`size: expected at most ${leaves.length} (the leaves given), got ${size}`);
-  if (!Number.isSafeInteger(index) || index < 0 || index >= size) throw new RangeError(`index: expected 0 to ${size - 1}, got ${String(index)}`);
+export function inclusionProof(leaves: readonly Hash[] | SubtreeSource, index: number, size?: number): Hash[] {
+  const source = sourceOf(leaves);
+  const n = size ?? source.size;
+  checkSize(n, 'size');
+  if (n > source.size) throw new RangeError(`size: expected at most ${source.size} (the leaves given), got ${n}`);
+  if (!Number.isSafeInteger(index) || index < 0 || index >= n) throw new RangeError(`index: expected 0 to ${n - 1}, got ${String(index)}`);
   const path: Hash[] = [];
   const walk = (m: number, lo: number, hi: number): void => {
-    const n = hi - lo;
-    if (n <= 1) return;
-    const k = splitPoint(n);
+    const span = hi - lo;
+    if (span <= 1) return;
+    const k = splitPoint(span);
     if (m < k) {
       walk(m, lo, lo + k);
-      path.push(subtreeRoot(leaves, lo + k, hi));
+      path.push(source.subtree(lo + k, hi));
     } else {
       walk(m - k, lo + k, hi);
-      path.push(subtreeRoot(leaves, lo, lo + k));
+      path.push(source.subtree(lo, lo + k));
     }
   };
-  walk(index, 0, size);
+  walk(index, 0, n);
   return path;
 }
 
 /** The consistency proof from the tree of the first `first` leaves to that of the first `second` (RFC 9162 §2.1.4.1). */
-export function consistencyProof(leaves: readonly Hash[], first: number, second = leaves.length): Hash[] {
-  checkSize(second, 'second');
-  if (second > leaves.length) throw new RangeError(`second: expected at most ${leaves.length} (the leaves given), got ${second}`);
-  if (!Number.isSafeInteger(first) || first < 1 || first > second) throw new RangeError(`first: expected 1 to ${second}, got ${String(first)}`);
+export function consistencyProof(leaves: readonly Hash[] | SubtreeSource, first: number, second?: number): Hash[] {
+  const source = sourceOf(leaves);
+  const n = second ?? source.size;
+  checkSize(n, 'second');
+  if (n > source.size) throw new RangeError(`second: expected at most ${source.size} (the leaves given), got ${n}`);
+  if (!Number.isSafeInteger(first) || first < 1 || first > n) throw new RangeError(`first: expected 1 to ${n}, got ${String(first)}`);
   const proof: Hash[] = [];
   const sub = (m: number, lo: number, hi: number, complete: boolean): void => {
-    const n = hi - lo;
-    if (m === n) {
-      if (!complete) proof.push(subtreeRoot(leaves, lo, hi));
+    const span = hi - lo;
+    if (m === span) {
+      if (!complete) proof.push(source.subtree(lo, hi));
       return;
     }
-    const k = splitPoint(n);
+    const k = splitPoint(span);
     if (m <= k) {
       sub(m, lo, lo + k, complete);
-      proof.push(subtreeRoot(leaves, lo + k, hi));
+      proof.push(source.subtree(lo + k, hi));
     } else {
       sub(m - k, lo + k, hi, false);
-      proof.push(subtreeRoot(leaves, lo, lo + k));
+      proof.push(source.subtree(lo, lo + k));
     }
   };
-  sub(first, 0, second, true);
+  sub(first, 0, n, true);
   return proof;
 }
 

@@ -98,7 +98,7 @@ export class ConsentAccessGrants implements AccessGrants {
       const compartments = this.verifiedCompartments(consent);
       if (!compartments) continue;
       const holder = new Map<string, PatientGrant[]>();
-      this.put(holder, { patientId, patientAddress: consent.patientAddress, consentId: consent.consentId, compartments, consentNotAfter: consent.notAfter, expiresAt: consent.notAfter * 1000 });
+      this.put(holder, { patientId, patientAddress: consent.patientAddress, consentId: consent.consentId, purpose: consent.purpose, compartments, consentNotAfter: consent.notAfter, expiresAt: consent.notAfter * 1000 });
       found.push({ grant: holder.get(patientId)![0]!, models: parseScope(consent.scopeJson).models, notAfter: consent.notAfter });
     }
     if (this.diagnosisCache.size > 10_000) this.diagnosisCache.clear();
@@ -170,7 +170,7 @@ export class ConsentAccessGrants implements AccessGrants {
     for (const consent of await view.liveForGrantee(grantee, [RECORD_ACCESS_PURPOSE], seconds)) {
       const compartments = this.verifiedCompartments(consent);
       if (!compartments) continue;
-      this.put(grants, { patientId: consent.patientId, patientAddress: consent.patientAddress, consentId: consent.consentId, compartments, consentNotAfter: consent.notAfter, expiresAt: consent.notAfter * 1000 });
+      this.put(grants, { patientId: consent.patientId, patientAddress: consent.patientAddress, consentId: consent.consentId, purpose: consent.purpose, compartments, consentNotAfter: consent.notAfter, expiresAt: consent.notAfter * 1000 });
     }
     if (clinician) {
       for (const emergency of await view.liveEmergenciesOf(grantee, seconds)) {
@@ -180,7 +180,7 @@ export class ConsentAccessGrants implements AccessGrants {
         const compartments = this.verifiedCompartments(consent);
         if (!compartments) continue;
         const expiresAt = Math.min(emergency.notAfter, consent.notAfter) * 1000;
-        this.put(grants, { patientId: consent.patientId, patientAddress: consent.patientAddress, consentId: consent.consentId, emergencyId: emergency.accessId, compartments, consentNotAfter: consent.notAfter, expiresAt });
+        this.put(grants, { patientId: consent.patientId, patientAddress: consent.patientAddress, consentId: consent.consentId, purpose: 'EMERGENCY', emergencyId: emergency.accessId, compartments, consentNotAfter: consent.notAfter, expiresAt });
       }
     }
     return grants;

@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
-import { AccessLog } from './access-log.js';
+import { AuditLog } from '../audit/audit-log.js';
 import { ChainConsentIndexer } from './chain/index.js';
 import { ConsentAccessGrants } from './consent-access.grants.js';
 import { ConsentService } from './consent.service.js';
@@ -20,7 +20,7 @@ export class ConsentLifecycle implements OnApplicationBootstrap, BeforeApplicati
     @Inject(ChainConsentIndexer) private readonly indexer: ChainConsentIndexer,
     @Inject(ConsentService) private readonly consents: ConsentService,
     @Inject(ConsentAccessGrants) private readonly grants: ConsentAccessGrants,
-    @Inject(AccessLog) private readonly log: AccessLog,
+    @Inject(AuditLog) private readonly log: AuditLog,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {

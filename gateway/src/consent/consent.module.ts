@@ -3,7 +3,7 @@ import { ChainService } from '../chain/index.js';
 import type { AppConfig } from '../config/index.js';
 import { IdentityService, loadRealm, REALM_FILE } from '../identity/index.js';
 import { ACCESS_GRANTS, ACCESS_RECORDER, DatabaseService, FHIR_REPOSITORY, type FhirRepository, StoreKeyRing } from '../store/index.js';
-import { AccessLog } from './access-log.js';
+import { AuditLog } from '../audit/audit-log.js';
 import { ChainConsentIndexer } from './chain/index.js';
 import { ConsentAccessGrants } from './consent-access.grants.js';
 import { ConsentDirectory } from './consent-directory.js';
@@ -44,18 +44,18 @@ export class ConsentModule {
             new ConsentAccessGrants(database.db, view, ring, indexer, () => identity.issuer, config.consent.pollIntervalMs),
         },
         { provide: ACCESS_GRANTS, useExisting: ConsentAccessGrants },
-        { provide: AccessLog, inject: [DatabaseService], useFactory: (database: DatabaseService) => new AccessLog(database.db) },
-        { provide: ACCESS_RECORDER, useExisting: AccessLog },
+        { provide: AuditLog, inject: [DatabaseService, StoreKeyRing], useFactory: (database: DatabaseService, ring: StoreKeyRing) => new AuditLog(database.db, ring) },
+        { provide: ACCESS_RECORDER, useExisting: AuditLog },
         {
           provide: ConsentService,
-          inject: [DatabaseService, ChainService, ChainConsentIndexer, ConsentView, ConsentDirectory, StoreKeyRing, ConsentAccessGrants, AccessLog, FHIR_REPOSITORY],
-          useFactory: (database: DatabaseService, chain: ChainService, indexer: ChainConsentIndexer, view: ConsentView, directory: ConsentDirectory, ring: StoreKeyRing, grants: ConsentAccessGrants, log: AccessLog, repository: FhirRepository) =>
+          inject: [DatabaseService, ChainService, ChainConsentIndexer, ConsentView, ConsentDirectory, StoreKeyRing, ConsentAccessGrants, AuditLog, FHIR_REPOSITORY],
+          useFactory: (database: DatabaseService, chain: ChainService, indexer: ChainConsentIndexer, view: ConsentView, directory: ConsentDirectory, ring: StoreKeyRing, grants: ConsentAccessGrants, log: AuditLog, repository: FhirRepository) =>
             new ConsentService(database.db, consentChain(chain, indexer), view, directory, ring, grants, log, repository),
         },
         {
           provide: EmergencyAccessService,
-          inject: [DatabaseService, ChainService, ChainConsentIndexer, ConsentView, StoreKeyRing, ConsentAccessGrants, AccessLog, IdentityService],
-          useFactory: (database: DatabaseService, chain: ChainService, indexer: ChainConsentIndexer, view: ConsentView, ring: StoreKeyRing, grants: ConsentAccessGrants, log: AccessLog, identity: IdentityService) =>
+          inject: [DatabaseService, ChainService, ChainConsentIndexer, ConsentView, StoreKeyRing, ConsentAccessGrants, AuditLog, IdentityService],
+          useFactory: (database: DatabaseService, chain: ChainService, indexer: ChainConsentIndexer, view: ConsentView, ring: StoreKeyRing, grants: ConsentAccessGrants, log: AuditLog, identity: IdentityService) =>
             new EmergencyAccessService(database.db, consentChain(chain, indexer), view, ring, grants, log, () => identity.issuer),
         },
         {
@@ -65,7 +65,7 @@ export class ConsentModule {
         },
         ConsentLifecycle,
       ],
-      exports: [ConsentProjection, ConsentAccessGrants, ACCESS_GRANTS, ACCESS_RECORDER, ConsentService, EmergencyAccessService, ConsentView, ConsentDirectory, AccessLog, ChainConsentIndexer],
+      exports: [ConsentProjection, ConsentAccessGrants, ACCESS_GRANTS, ACCESS_RECORDER, ConsentService, EmergencyAccessService, ConsentView, ConsentDirectory, AuditLog, ChainConsentIndexer],
     };
   }
 }

@@ -26,7 +26,7 @@ import {
   wipe,
 } from '../crypto/index.js';
 import { type DatabaseSchema, type FhirRepository, nodeX25519, type StoreKeyRing } from '../store/index.js';
-import type { AccessLog } from './access-log.js';
+import type { AuditLog } from '../audit/audit-log.js';
 import { relay } from './chain-relay.js';
 import type { ConsentAccessGrants } from './consent-access.grants.js';
 import type { ConsentDirectory } from './consent-directory.js';
@@ -105,7 +105,7 @@ export class ConsentService {
     private readonly directory: ConsentDirectory,
     private readonly ring: StoreKeyRing,
     private readonly grants: ConsentAccessGrants,
-    private readonly log: AccessLog,
+    private readonly log: AuditLog,
     private readonly repository: FhirRepository,
     private readonly clock: () => number = Date.now,
   ) {}
@@ -201,7 +201,9 @@ export class ConsentService {
     await this.chain.catchUp(relayed.blockNumber);
     const row = (await this.view.byId(consentId))!;
     await this.writeCopy(row);
-    this.log.append(principal, 'consent-grant', 'allowed', { patientId: store.patientId, consentId });
+    void this.log.append({ principal, action: 'consent-grant', outcome: 'allowed', patientId: store.patientId, consentId, purpose: row.purpose });
+    // Each compartment secret the patient released to the gateway under this consent.
+    for (const release of releases) void this.log.append({ principal, action: 'key-release', outcome: 'allowed', patientId: store.patientId, consentId, purpose: row.purpose, compartment: release.compartment });
     this.grants.refresh();
     return { ...row, fhirConsentId: fhirConsentId(consentId) };
   }
@@ -230,7 +232,7 @@ export class ConsentService {
     await this.chain.catchUp(relayed.blockNumber);
     const row = (await this.view.byId(consent.consentId))!;
     await this.writeCopy(row);
-    this.log.append(principal, 'consent-revoke', 'allowed', { patientId: store.patientId, consentId: consent.consentId });
+    void this.log.append({ principal, action: 'consent-revoke', outcome: 'allowed', patientId: store.patientId, consentId: consent.consentId, purpose: row.purpose });
     return row;
   }
 

@@ -4,7 +4,7 @@ import type { Principal } from '../auth/index.js';
 import { badRequest, conflict, forbidden } from '../common/index.js';
 import { EMERGENCY_GRANTEE_REFERENCE, granteeId } from '../crypto/index.js';
 import { type DatabaseSchema, principalRef, type StoreKeyRing } from '../store/index.js';
-import type { AccessLog } from './access-log.js';
+import type { AuditLog } from '../audit/audit-log.js';
 import { relay } from './chain-relay.js';
 import type { ConsentAccessGrants } from './consent-access.grants.js';
 import type { ConsentChain } from './consent.service.js';
@@ -45,7 +45,7 @@ export class EmergencyAccessService {
     private readonly view: ConsentView,
     private readonly ring: StoreKeyRing,
     private readonly grants: ConsentAccessGrants,
-    private readonly log: AccessLog,
+    private readonly log: AuditLog,
     private readonly issuer: () => string,
     private readonly clock: () => number = Date.now,
   ) {}
@@ -60,7 +60,7 @@ export class EmergencyAccessService {
     const standing = (await this.view.liveForGrantee(granteeId(this.issuer(), EMERGENCY_GRANTEE_REFERENCE), ['EMERGENCY'], now)).filter((c) => c.patientId === input.patientId);
     const consent = standing.sort((a, b) => b.notAfter - a.notAfter)[0];
     if (!consent) {
-      this.log.append(principal, 'emergency', 'denied', { patientId: input.patientId });
+      void this.log.append({ principal, action: 'emergency', outcome: 'denied', patientId: input.patientId });
       throw conflict(`Patient/${input.patientId} has not enabled emergency access (or it has ended): the gateway holds no key to their records`);
     }
     const salt = randomBytes(16);
@@ -75,7 +75,7 @@ export class EmergencyAccessService {
       .execute();
     await this.chain.catchUp(relayed.blockNumber);
     this.grants.refresh();
-    this.log.append(principal, 'emergency', 'allowed', { patientId: consent.patientId, consentId: consent.consentId, emergencyId: accessId });
+    void this.log.append({ principal, action: 'emergency', outcome: 'allowed', patientId: consent.patientId, consentId: consent.consentId, purpose: 'EMERGENCY', emergencyId: accessId });
     const row = (await this.view.emergenciesOfPatient(consent.patientId)).find((e) => e.accessId === accessId)!;
     return this.present(row);
   }

@@ -5,7 +5,6 @@ export { ConsentService, type ConsentDraft, type ConsentDraftInput, type Consent
 export { EmergencyAccessService, type EmergencyAccessView, DEFAULT_EMERGENCY_MINUTES } from './emergency-access.service.js';
 export { ConsentView, type ConsentRow } from './consent-view.js';
 export { ConsentDirectory, type Grantee } from './consent-directory.js';
-export { AccessLog, type AccessEvent } from './access-log.js';
 export { consentStatus, fhirConsentId, toFhirConsent } from './consent-fhir.js';
 export { ConsentProjection } from './consent-projection.js';
 export { ConsentAccessGrants, type DiagnosisGrant, DIAGNOSIS_PURPOSE } from './consent-access.grants.js';

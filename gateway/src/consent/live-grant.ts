@@ -7,6 +7,8 @@ export interface GrantTerms {
   readonly patientId: string;
   readonly patientAddress: string;
   readonly consentId: string;
+  /** The consent's purpose (TREATMENT, DIAGNOSIS, RESEARCH; EMERGENCY for break-glass). */
+  readonly purpose: string;
   readonly emergencyId?: string;
   readonly compartments: ReadonlySet<string>;
   /** The consent's notAfter (unix seconds): the releases are bound to it. */
@@ -23,6 +25,7 @@ export interface GrantTerms {
 export class LiveGrant implements PatientGrant {
   readonly patientId: string;
   readonly consentId: string;
+  readonly purpose: string;
   readonly emergencyId?: string;
   readonly compartments: ReadonlySet<string>;
   readonly expiresAt: number;
@@ -37,6 +40,7 @@ export class LiveGrant implements PatientGrant {
   ) {
     this.patientId = terms.patientId;
     this.consentId = terms.consentId;
+    this.purpose = terms.purpose;
     if (terms.emergencyId !== undefined) this.emergencyId = terms.emergencyId;
     this.compartments = terms.compartments;
     this.expiresAt = terms.expiresAt;

@@ -2,7 +2,8 @@ import { createHash, randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { Principal } from '../auth/index.js';
 import { badRequest, forbidden, notFound, OperationOutcomeError } from '../common/index.js';
-import type { AccessLog, ConsentAccessGrants, DiagnosisGrant } from '../consent/index.js';
+import type { AuditLog, AuditReceipt } from '../audit/audit-log.js';
+import type { ConsentAccessGrants, DiagnosisGrant } from '../consent/index.js';
 import { fhirConsentId } from '../consent/index.js';
 import { GATEWAY_PRINCIPAL } from '../consent/gateway-principal.js';
 import type { DatabaseSchema, FhirRepository, StoredResource } from '../store/index.js';
@@ -52,6 +53,8 @@ export interface DiagnosisResult {
   /** The explanation document as RFC 8785 canonical JSON (its SHA-256 is `document.explanationSha256`). */
   readonly explanationJson: string;
   readonly feedback?: Feedback;
+  /** Where the diagnosis's entry is in the audit log and, once anchored, its inclusion proof and the anchor. */
+  readonly audit?: AuditReceipt;
 }
 
 /** One row of a clinician's diagnosis history (no health data unless the result can be read back). */
@@ -63,6 +66,8 @@ export interface DiagnosisRecord {
   readonly createdAt: Date;
   readonly receipt: DiagnosisReceipt;
   readonly feedback: string | null;
+  /** Leaf index of the diagnosis's audit entry. */
+  readonly auditLeaf: number | null;
 }
 
 const MODEL_ID = /^[a-z0-9][a-z0-9-]{0,63}$/;
@@ -85,7 +90,7 @@ export class DiagnosisService {
     private readonly catalog: ModelCatalog,
     private readonly grants: ConsentAccessGrants,
     private readonly repository: FhirRepository,
-    private readonly log: AccessLog,
+    private readonly log: AuditLog,
     private readonly clock: () => number = Date.now,
   ) {}
 
@@ -175,14 +180,30 @@ export class DiagnosisService {
             feedback: null,
             feedback_at: null,
             feedback_by: null,
+            audit_leaf: null,
           })
           .execute();
-        return { ra, pv, receiptJson };
+        return { ra, pv, receipt, receiptJson };
       });
-      this.log.append(principal, 'diagnose', 'allowed', { patientId, resourceType: 'RiskAssessment', consentId: grant.grant.consentId });
-      return resultOf(document, summary.text, written.ra.resource, written.pv.resource, written.receiptJson);
+      // Durable before the response: the entry names the model file, the inputs, the output and the explanation.
+      const appended = await this.log.append({
+        principal,
+        action: 'diagnose',
+        outcome: 'allowed',
+        patientId,
+        resourceType: 'RiskAssessment',
+        consentId: grant.grant.consentId,
+        purpose: grant.grant.purpose,
+        model: written.receipt.model,
+        inputs: written.receipt.inputs.map((i) => i.sha256),
+        output: written.receipt.outputSha256,
+        explanation: written.receipt.explanationSha256,
+        result: diagnosisId,
+      });
+      await this.db.updateTable('diagnosis').set({ audit_leaf: appended.leafIndex }).where('diagnosis_id', '=', diagnosisId).execute();
+      return resultOf(document, summary.text, written.ra.resource, written.pv.resource, written.receiptJson, undefined, await this.log.receiptOf(appended.leafIndex));
     } catch (error) {
-      if (error instanceof OperationOutcomeError && error.status < 500) this.log.append(principal, 'diagnose', 'denied', { patientId, resourceType: 'RiskAssessment', consentId: grant.grant.consentId });
+      if (error instanceof OperationOutcomeError && error.status < 500) void this.log.append({ principal, action: 'diagnose', outcome: 'denied', patientId, resourceType: 'RiskAssessment', consentId: grant.grant.consentId, purpose: grant.grant.purpose, model: { id: model.card.id, version: model.card.version, sha256: model.sha256 }, reason: error.status === 422 ? 'invalid' : 'forbidden' });
       throw error;
     }
   }
@@ -209,9 +230,19 @@ export class DiagnosisService {
       await db.updateTable('diagnosis').set({ feedback: decision, feedback_at: Date.parse(at), feedback_by: principalRef(principal) }).where('diagnosis_id', '=', diagnosisId).execute();
       return stored;
     });
-    this.log.append(principal, `diagnosis-${decision === 'accepted' ? 'accept' : 'override'}`, 'allowed', { patientId: row.patient_id, resourceType: 'RiskAssessment', consentId: row.consent_id });
+    await this.log.append({
+      principal,
+      action: `diagnosis-${decision === 'accepted' ? 'accept' : 'override'}`,
+      outcome: 'allowed',
+      patientId: row.patient_id,
+      resourceType: 'RiskAssessment',
+      consentId: row.consent_id,
+      purpose: grant.grant.purpose,
+      model: { id: row.model_id, version: row.model_version, sha256: row.model_sha256 },
+      result: diagnosisId,
+    });
     const pv = await this.repository.readUnder(principal, grant.grant, 'Provenance', row.provenance_id);
-    return resultOf(doc, summary, written.resource, pv.resource, row.receipt, fb);
+    return resultOf(doc, summary, written.resource, pv.resource, row.receipt, fb, await this.auditOf(row.audit_leaf));
   }
 
   /** The clinician's own diagnoses, newest first (optionally of one patient). */
@@ -220,7 +251,7 @@ export class DiagnosisService {
     let query = this.db.selectFrom('diagnosis').selectAll().where('requester', '=', principalRef(principal));
     if (patientId !== undefined) query = query.where('patient_id', '=', patientId);
     const rows = await query.orderBy('created_at', 'desc').limit(Math.min(Math.max(limit, 1), 200)).execute();
-    return rows.map((r) => ({ diagnosisId: r.diagnosis_id, patientId: r.patient_id, consentId: r.consent_id, model: { id: r.model_id, version: r.model_version, sha256: r.model_sha256 }, createdAt: new Date(Number(r.created_at)), receipt: JSON.parse(r.receipt) as DiagnosisReceipt, feedback: r.feedback }));
+    return rows.map((r) => ({ diagnosisId: r.diagnosis_id, patientId: r.patient_id, consentId: r.consent_id, model: { id: r.model_id, version: r.model_version, sha256: r.model_sha256 }, createdAt: new Date(Number(r.created_at)), receipt: JSON.parse(r.receipt) as DiagnosisReceipt, feedback: r.feedback, auditLeaf: r.audit_leaf === null ? null : Number(r.audit_leaf) }));
   }
 
   /** One of the clinician's diagnoses with its result, read back from the patient's store under the same consent while it is live. */
@@ -233,7 +264,11 @@ export class DiagnosisService {
     const pv = await this.repository.readUnder(principal, grant.grant, 'Provenance', row.provenance_id);
     const fb = feedbackOf(stored.resource);
     const summary = (stored.resource['note'] as { text?: string }[] | undefined)?.[0]?.text ?? '';
-    return resultOf(doc, summary, stored.resource, pv.resource, row.receipt, fb);
+    return resultOf(doc, summary, stored.resource, pv.resource, row.receipt, fb, await this.auditOf(row.audit_leaf));
+  }
+
+  private async auditOf(leaf: number | null): Promise<AuditReceipt | undefined> {
+    return leaf === null ? undefined : this.log.receiptOf(Number(leaf));
   }
 
   /** The loaded models (for the apps): every version with its card. */
@@ -282,7 +317,7 @@ export class DiagnosisService {
    */
   private async authorize(principal: Principal, patientId: string, request: DiagnoseRequest): Promise<{ grant: DiagnosisGrant; model: LoadedModel }> {
     const deny = (error: OperationOutcomeError, consentId?: string): never => {
-      this.log.append(principal, 'diagnose', 'denied', { patientId, resourceType: 'RiskAssessment', ...(consentId ? { consentId } : {}) });
+      void this.log.append({ principal, action: 'diagnose', outcome: 'denied', patientId, resourceType: 'RiskAssessment', ...(consentId ? { consentId, purpose: 'DIAGNOSIS' } : {}), reason: error.status === 404 ? 'not-found' : 'forbidden' });
       throw error;
     };
     const all = await this.grants.diagnosisGrants(principal, patientId);
@@ -315,7 +350,7 @@ export class DiagnosisService {
 }
 
 /** A diagnosis as handed to the transports, with the receipt's and the explanation's canonical JSON derived once. */
-function resultOf(document: DiagnosisDocument, summary: string, riskAssessment: StoredResource['resource'], provenance: StoredResource['resource'], receiptJson: string, feedback?: Feedback): DiagnosisResult {
+function resultOf(document: DiagnosisDocument, summary: string, riskAssessment: StoredResource['resource'], provenance: StoredResource['resource'], receiptJson: string, feedback?: Feedback, audit?: AuditReceipt): DiagnosisResult {
   return {
     document,
     summary,
@@ -326,5 +361,6 @@ function resultOf(document: DiagnosisDocument, summary: string, riskAssessment: 
     receiptSha256: sha256(receiptJson),
     explanationJson: canonicalJson(document.explanation),
     ...(feedback ? { feedback } : {}),
+    ...(audit ? { audit } : {}),
   };
 }

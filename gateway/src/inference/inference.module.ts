@@ -1,6 +1,7 @@
 import { Global, Module } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '../config/index.js';
-import { AccessLog, ConsentAccessGrants } from '../consent/index.js';
+import { AuditLog } from '../audit/audit-log.js';
+import { ConsentAccessGrants } from '../consent/index.js';
 import { DatabaseService, FHIR_REPOSITORY, type FhirRepository } from '../store/index.js';
 import { DiagnosisService } from './diagnosis.service.js';
 import { ModelCatalog } from './model-catalog.js';
@@ -16,8 +17,8 @@ import { ModelCatalog } from './model-catalog.js';
     { provide: ModelCatalog, inject: [APP_CONFIG], useFactory: (config: AppConfig) => ModelCatalog.load(config.inference.modelsDir) },
     {
       provide: DiagnosisService,
-      inject: [DatabaseService, ModelCatalog, ConsentAccessGrants, FHIR_REPOSITORY, AccessLog],
-      useFactory: (database: DatabaseService, catalog: ModelCatalog, grants: ConsentAccessGrants, repository: FhirRepository, log: AccessLog) => new DiagnosisService(database.db, catalog, grants, repository, log),
+      inject: [DatabaseService, ModelCatalog, ConsentAccessGrants, FHIR_REPOSITORY, AuditLog],
+      useFactory: (database: DatabaseService, catalog: ModelCatalog, grants: ConsentAccessGrants, repository: FhirRepository, log: AuditLog) => new DiagnosisService(database.db, catalog, grants, repository, log),
     },
   ],
   exports: [ModelCatalog, DiagnosisService],

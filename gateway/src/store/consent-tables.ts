@@ -87,23 +87,6 @@ export interface EmergencyReasonTable {
   created_at: number;
 }
 
-/** One access decision (allowed or denied) on a patient's records: who, what kind, when, under what. */
-export interface AccessEventTable {
-  event_id: string;
-  /** Unix milliseconds. */
-  at: number;
-  patient_id: string | null;
-  actor: string;
-  actor_name: string;
-  actor_role: string;
-  /** read, vread, search, history, diagnose, grant, revoke, emergency, … */
-  interaction: string;
-  resource_type: string | null;
-  outcome: 'allowed' | 'denied';
-  consent_id: string | null;
-  emergency_id: string | null;
-}
-
 export interface ConsentTables {
   chain_cursor: ChainCursorTable;
   chain_block: ChainBlockTable;
@@ -113,5 +96,4 @@ export interface ConsentTables {
   consent_terms: ConsentTermsTable;
   key_release: KeyReleaseTable;
   emergency_reason: EmergencyReasonTable;
-  access_event: AccessEventTable;
 }

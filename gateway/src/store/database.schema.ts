@@ -1,3 +1,4 @@
+import type { AuditTables } from './audit-tables.js';
 import type { ConsentTables } from './consent-tables.js';
 import type { PatientStoreTables } from './records/record-tables.js';
 
@@ -19,7 +20,7 @@ export interface OidcPayloadTable {
   consumed_at: number | null;
 }
 
-export interface DatabaseSchema extends PatientStoreTables, ConsentTables {
+export interface DatabaseSchema extends PatientStoreTables, ConsentTables, AuditTables {
   oidc_payload: OidcPayloadTable;
   diagnosis: DiagnosisTable;
 }
@@ -43,5 +44,7 @@ export interface DiagnosisTable {
   feedback: string | null;
   feedback_at: number | null;
   feedback_by: string | null;
+  /** Leaf index of the diagnosis's `diagnose` entry in the audit log (migration 0005-audit). */
+  audit_leaf: number | null;
 }
 

@@ -31,7 +31,7 @@ describe.each(databaseAdapters())('the gateway database on $name', (adapter) => 
     expect(journal.rows.map((r) => r.name)).toEqual(Object.keys(MIGRATIONS));
     const tables = await opened.db.introspection.getTables();
     expect(tables.map((t) => t.name).sort()).toEqual([
-      ...['access_event', 'chain_block', 'chain_cursor', 'consent_grant', 'consent_revocation', 'consent_terms', 'diagnosis', 'emergency_access', 'emergency_reason', 'key_release'],
+      ...['audit_actor', 'audit_anchor', 'audit_entry', 'chain_block', 'chain_cursor', 'consent_grant', 'consent_revocation', 'consent_terms', 'diagnosis', 'emergency_access', 'emergency_reason', 'key_release'],
       ...['oidc_payload', 'patient_identifier', 'patient_store', 'record', 'record_index', 'record_key', 'record_version'],
     ]);
   });

@@ -77,7 +77,9 @@ export class SealedFhirRepository implements FhirRepository {
     if (this.batch) return work(this, this.db);
     const batch = new WriteBatch();
     try {
-      return await this.db.transaction().execute((trx) => work(new SealedFhirRepository(trx, this.parts, batch), trx));
+      const result = await this.db.transaction().execute((trx) => work(new SealedFhirRepository(trx, this.parts, batch), trx));
+      batch.runCommitted();
+      return result;
     } finally {
       batch.close();
     }
@@ -155,7 +157,7 @@ export class SealedFhirRepository implements FhirRepository {
     await this.transaction(async (repo) => {
       const self = repo as SealedFhirRepository;
       const current = await self.current(resourceType, id);
-      if (!current || !self.parts.policy.mayModify(principal, current)) throw notFound(`${resourceType}/${id} is not known`);
+      if (!current || !self.parts.policy.mayModify(principal, current)) throw self.writeDenied(principal, 'delete', resourceType, current?.patient_id, id);
       if (current.deleted) return;
       await self.write(principal, { resourceType, id }, current.patient_id, current.compartment, current, true);
     });
@@ -212,7 +214,7 @@ export class SealedFhirRepository implements FhirRepository {
       if (ifMatch !== undefined) throw preconditionFailed(`${resource.resourceType}/${resource.id} does not exist, so If-Match cannot match`);
       return this.writeNew(principal, resource);
     }
-    if (!this.parts.policy.mayModify(principal, current)) throw notFound(`${resource.resourceType}/${resource.id} is not known`);
+    if (!this.parts.policy.mayModify(principal, current)) throw this.writeDenied(principal, 'update', resource.resourceType, current.patient_id, resource.id);
     if (ifMatch !== undefined && ifMatch !== String(current.version_id)) {
       throw preconditionFailed(`If-Match expected version ${ifMatch}, but the current version is ${current.version_id}`);
     }
@@ -226,7 +228,7 @@ export class SealedFhirRepository implements FhirRepository {
     try {
       if (resource.resourceType === 'Patient' && !current) await this.parts.keys.createStore(this.db, patientId, lastUpdated);
       if (resource.resourceType === 'Patient') await indexPatientIdentifiers(this.db, this.parts.ring, patientId, deleted ? undefined : resource);
-      return await writeVersion(this.db, this.parts.keys, this.parts.ring, this.batch!, {
+      const stored = await writeVersion(this.db, this.parts.keys, this.parts.ring, this.batch!, {
         resource,
         patientId,
         compartment: compartment as never,
@@ -237,6 +239,10 @@ export class SealedFhirRepository implements FhirRepository {
         deleted,
         isNew: !current,
       });
+      // Logged once the transaction commits: a write that rolls back did not happen.
+      const interaction = deleted ? 'delete' : current ? 'update' : 'create';
+      this.batch!.onCommit(() => this.parts.recorder?.record({ principal, interaction, resourceType: resource.resourceType, patientId, outcome: 'allowed' }));
+      return stored;
     } catch (error) {
       if (error instanceof OperationOutcomeError) throw error;
       if (UNIQUE_VIOLATION.test((error as Error).message)) {
@@ -319,6 +325,12 @@ export class SealedFhirRepository implements FhirRepository {
     this.recordAccess(principal, interaction, resourceType, current?.patient_id, decision);
     if (!current || !decision) throw notFound(`${resourceType}/${id} is not known`);
     return { ...current, decision };
+  }
+
+  /** Logs a refused write (a record the caller may not modify is as unknown as a missing one) and returns the 404. */
+  private writeDenied(principal: Principal, interaction: string, resourceType: string, patientId: string | undefined, id: string): OperationOutcomeError {
+    this.parts.recorder?.record({ principal, interaction, resourceType, ...(patientId !== undefined ? { patientId } : {}), outcome: 'denied' });
+    return notFound(`${resourceType}/${id} is not known`);
   }
 
   /** Logs one decision on one record (a record that does not exist is a denial without a patient). */

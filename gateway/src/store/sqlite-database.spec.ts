@@ -24,7 +24,9 @@ describe('the embedded SQLite database', () => {
     expect(await migrateToLatest(again)).toEqual({ applied: [] });
     const tables = await sql<{ name: string }>`select name from sqlite_master where type = 'table' and name not like 'sqlite_%' order by name`.execute(again);
     expect(tables.rows.map((r) => r.name)).toEqual([
-      'access_event',
+      'audit_actor',
+      'audit_anchor',
+      'audit_entry',
       'chain_block',
       'chain_cursor',
       'consent_grant',

@@ -1,4 +1,5 @@
-import type { AccessEvent, ConsentDirectory, ConsentRow, EmergencyAccessView } from '../../consent/index.js';
+import type { AccessEvent } from '../../audit/audit-log.js';
+import type { ConsentDirectory, ConsentRow, EmergencyAccessView } from '../../consent/index.js';
 import { consentStatus } from '../../consent/index.js';
 import { parseScope } from '../../crypto/index.js';
 import type { AccessEventModel, ConsentModel, EmergencyAccessModel } from './consent.models.js';

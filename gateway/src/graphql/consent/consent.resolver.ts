@@ -2,7 +2,8 @@ import { Inject } from '@nestjs/common';
 import { Args, Int, Mutation, Query, Resolver } from '@nestjs/graphql';
 import { CurrentPrincipal, type Principal, Roles } from '../../auth/index.js';
 import { ChainService } from '../../chain/index.js';
-import { AccessLog, ConsentDirectory, ConsentService } from '../../consent/index.js';
+import { AuditLog } from '../../audit/audit-log.js';
+import { ConsentDirectory, ConsentService } from '../../consent/index.js';
 import { badRequest } from '../../common/index.js';
 import { AccessEventModel, ConsentDraftInput, ConsentDraftModel, ConsentGrantInput, ConsentModel, ConsentRevokeInput, GranteeModel, RevocationDraftModel } from './consent.models.js';
 import { presentAccessEvent, presentConsent } from './consent.presenter.js';
@@ -18,7 +19,7 @@ export class ConsentResolver {
   constructor(
     @Inject(ConsentService) private readonly consents: ConsentService,
     @Inject(ConsentDirectory) private readonly directory: ConsentDirectory,
-    @Inject(AccessLog) private readonly log: AccessLog,
+    @Inject(AuditLog) private readonly log: AuditLog,
     @Inject(ChainService) private readonly chain: ChainService,
   ) {}
 

@@ -18,6 +18,8 @@ export interface PatientGrant {
   readonly patientId: string;
   /** The on-chain consent (for break-glass: the patient's standing EMERGENCY consent). */
   readonly consentId: string;
+  /** The consent's purpose (TREATMENT, DIAGNOSIS, RESEARCH; EMERGENCY for break-glass), for the audit log. */
+  readonly purpose: string;
   /** The on-chain emergency access id, for break-glass. */
   readonly emergencyId?: string;
   /** Compartments in scope. */

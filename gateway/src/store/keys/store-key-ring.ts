@@ -24,6 +24,8 @@ export class StoreKeyRing {
   private readonly matchKey: Buffer;
   private readonly claimKey: Buffer;
   private readonly noteKey: Buffer;
+  private readonly pseudonymKey: Buffer;
+  private readonly pseudonyms = new Map<string, string>();
   private readonly release: { readonly secretKey: Uint8Array; readonly publicKey: Uint8Array };
   private readonly indexKeys = new Map<string, Buffer>();
 
@@ -34,6 +36,7 @@ export class StoreKeyRing {
     this.matchKey = derive(masterKey, 'fhir-gateway/patient-match/v1');
     this.claimKey = derive(masterKey, 'fhir-gateway/claimed-keys/v1');
     this.noteKey = derive(masterKey, 'fhir-gateway/sealed-note/v1');
+    this.pseudonymKey = derive(masterKey, 'fhir-gateway/audit-pseudonym/v1');
     // RFC 7748 §5: any 32 bytes are an X25519 secret (clamped on use).
     const releaseSecret = derive(masterKey, 'fhir-gateway/release-key/v1');
     this.release = { secretKey: releaseSecret, publicKey: nodeX25519.publicKeyOf(releaseSecret) };
@@ -46,6 +49,21 @@ export class StoreKeyRing {
    */
   releaseKeyPair(): { readonly secretKey: Uint8Array; readonly publicKey: Uint8Array } {
     return this.release;
+  }
+
+  /**
+   * A patient's pseudonym in the audit log: hex of HMAC-SHA256(pseudonymKey, "patient" 0x00 id), first 16 bytes.
+   * Stable for the life of the master key; only this gateway links it back to the patient, who sees it in the
+   * portal and may hand it to a regulator.
+   */
+  patientPseudonym(patientId: string): string {
+    let pseudonym = this.pseudonyms.get(patientId);
+    if (pseudonym === undefined) {
+      pseudonym = createHmac('sha256', this.pseudonymKey).update('patient\0').update(patientId).digest().subarray(0, 16).toString('hex');
+      if (this.pseudonyms.size >= 100_000) this.pseudonyms.clear();
+      this.pseudonyms.set(patientId, pseudonym);
+    }
+    return pseudonym;
   }
 
   /** Seals a short note (e.g. a break-glass reason) at rest: nonce || XChaCha20-Poly1305, AAD = purpose and id. */

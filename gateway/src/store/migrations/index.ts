@@ -3,6 +3,7 @@ import * as m0001 from './0001-oidc-state.js';
 import * as m0002 from './0002-patient-stores.js';
 import * as m0003 from './0003-consent.js';
 import * as m0004 from './0004-diagnosis.js';
+import * as m0005 from './0005-audit.js';
 
 /**
  * Every schema migration, in order. Names are versioned and never change once released; add a new file for
@@ -15,6 +16,7 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0002-patient-stores': m0002,
   '0003-consent': m0003,
   '0004-diagnosis': m0004,
+  '0005-audit': m0005,
 };
 
 /** Serves {@link MIGRATIONS} to Kysely's Migrator from code, so the compiled app needs no migration folder. */

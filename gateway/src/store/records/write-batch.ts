@@ -16,6 +16,17 @@ export class WriteBatch {
   private readonly keys = new Map<string, BatchKey>();
   /** Patients whose store this batch has already seen, so each record's patient is looked up once per batch. */
   private readonly patients = new Set<string>();
+  /** What to do once the transaction commits (e.g. log the writes it made); dropped on rollback. */
+  private readonly committed: (() => void)[] = [];
+
+  onCommit(action: () => void): void {
+    this.committed.push(action);
+  }
+
+  /** Runs the {@link onCommit} actions, in order. */
+  runCommitted(): void {
+    for (const action of this.committed.splice(0)) action();
+  }
 
   knowsPatient(patientId: string): boolean {
     return this.patients.has(patientId);
