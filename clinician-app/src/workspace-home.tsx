@@ -1,4 +1,5 @@
 import { Card, type Me, Notice, roleLabel } from '@web';
+import { AuditView } from './audit/audit-view.js';
 import { ConsentedPatients } from './care/consented-patients.js';
 import { Diagnoses } from './diagnoses/diagnoses.js';
 
@@ -36,7 +37,7 @@ export function WorkspaceHome({ me }: { me: Me }) {
             <li>You see a patient’s records only while their consent (or a declared emergency) covers you, and only the records it names.</li>
             <li>Every read is logged, and the patient sees it in their access timeline.</li>
             <li>A model runs only under a patient’s diagnosis consent that names it, on the records it needs; you see its explanation and record your decision.</li>
-            <li>The audit log comes in a later version.</li>
+            <li>Every access, decision and inference is an entry of the audit log, whose tree heads are anchored on-chain; auditors check each entry’s proof against the chain.</li>
           </ul>
         </Card>
       </div>
@@ -46,6 +47,7 @@ export function WorkspaceHome({ me }: { me: Me }) {
           <Diagnoses />
         </>
       )}
+      {me.roles.includes('auditor') && <AuditView />}
     </>
   );
 }

@@ -52,16 +52,18 @@ export async function createGateway(config: AppConfig, options: GatewayOptions =
   });
   app.useGlobalFilters(new OperationOutcomeFilter());
   const fastify = app.getHttpAdapter().getInstance();
-  // Every request gets its own set of pending audit appends; its response leaves only once they are durable
-  // (design.md §2.4). When the log cannot be written, the response is replaced by a 503: nothing is served that
-  // the log does not record.
-  fastify.addHook('onRequest', (_request, _reply, done) => AuditLog.withRequestScope(done));
+  // A response leaves only once the audit entries queued while it was served are durable (design.md §2.4). When
+  // the log cannot be written, the response is replaced by a 503: nothing is served that the log does not record.
+  const audit = app.get(AuditLog);
+  const auditStart = new WeakMap<object, number>();
+  fastify.addHook('onRequest', (request, _reply, done) => {
+    auditStart.set(request, audit.position());
+    done();
+  });
   fastify.addHook('onSend', async (request, reply, payload) => {
     void reply.header('x-request-id', request.id);
-    const pending = AuditLog.pendingOfRequest();
-    if (pending.length === 0) return payload;
     try {
-      await Promise.all(pending);
+      await audit.durableSince(auditStart.get(request) ?? audit.position());
       return payload;
     } catch {
       const { body } = toOperationOutcome(serviceUnavailable('the audit log could not record this access, so its result is withheld; try again'));

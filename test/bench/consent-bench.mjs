@@ -34,7 +34,7 @@ async function fhir(gateway, token, method, path, body) {
  * patient claims the store and consents (TREATMENT, vitals) to the first demo clinician, whose read of a vital-signs
  * Observation must then answer 200.
  */
-async function consentedRead(name, gateway, crypto) {
+export async function consentedRead(name, gateway, crypto) {
   const patient = gateway.accounts.users.find((u) => u.fhirPatient && u.mnemonic);
   const clinician = gateway.accounts.users.find((u) => u.roles.includes('clinician'));
   const keys = crypto.derivePatientKeys(patient.mnemonic);
@@ -58,7 +58,7 @@ async function consentedRead(name, gateway, crypto) {
  * One round of load on one gateway: autocannon, every answer 2xx; the gateway's peak RSS and CPU time over the
  * round (CPU per request is the figure least moved by other work on the machine).
  */
-async function loadRound(target, seconds, connections) {
+export async function loadRound(target, seconds, connections) {
   const { pid } = target.gateway;
   resetPeakRss(pid);
   const cpuBefore = cpuSeconds(pid);
@@ -106,7 +106,7 @@ async function enforcementOverhead(enforced, bypassed, settings) {
  * Latency of single requests (one at a time over one keep-alive connection per target, in µs), `count` per target in
  * alternating chunks, so that neither side runs while the other is still settling from its last round of load.
  */
-async function interleavedSingles(targets, count, chunk = 200) {
+export async function interleavedSingles(targets, count, chunk = 200) {
   const agents = targets.map(() => new Agent({ keepAlive: true, maxSockets: 1 }));
   const samples = targets.map(() => []);
   try {

@@ -8,7 +8,11 @@
 //   4. the inference benchmarks (inference-bench.mjs): inference plus its exact explanation in process, and
 //      `$diagnose` (Pooled Cohort Equations) end to end on a gateway (SQLite, claimed store, DIAGNOSIS consent) vs
 //      bare Fastify answering the same bytes and the gateway's consented read;
-//   5. a summary against the issues' targets. Targets are measured and printed, never asserted.
+//   5. the audit-log benchmarks (audit-bench.mjs, issue 6): inclusion proofs in a log of 1,000,000 entries; a real log of
+//      100,000 entries (AuditLog on SQLite) anchored every 10,000 on anvil and checked by `audit:verify` end to end; gas
+//      per audit record at batch sizes 1, 100 and 10,000; a clinician's consented read with and without its audit
+//      append (a second gateway with BENCH_DISCARD_AUDIT=true), and AuditLog alone in process;
+//   6. a summary against the issues' targets. Targets are measured and printed, never asserted.
 // Settings (environment): BENCH_DURATION (s under load, default 10), BENCH_CONNECTIONS (default 32),
 // BENCH_TX_POSTS (sequential Bundles, default 50), BENCH_BUNDLE_SIZE (default 100), BENCH_INGEST_CLIENTS (default 4),
 // BENCH_INGEST_DURATION (s, default 10), BENCH_SEARCH_SAMPLES (default 100), BENCH_READ_SEQUENTIAL (default 2000),
@@ -16,7 +20,9 @@
 // BENCH_CPU_PROF (a directory: the gateway writes a V8 CPU profile there when it stops), BENCH_GATEWAY_MAIN (another
 // build's main.js, e.g. a copy of gateway/dist that a concurrent rebuild cannot delete mid-run), BENCH_CONSENT (false
 // skips section 3; its own settings are listed in consent-bench.mjs), BENCH_INFERENCE (false skips section 4; its own
-// settings are listed in inference-bench.mjs).
+// settings are listed in inference-bench.mjs), BENCH_AUDIT (false skips section 5; its own settings are listed in
+// audit-bench.mjs).
+import { auditFailed, auditSettings, auditSummaryRows, runAuditBenchmarks } from './audit-bench.mjs';
 import { consentSettings, runConsentBenchmarks } from './consent-bench.mjs';
 import { runFhirBenchmarks } from './fhir-bench.mjs';
 import { startBaseline, startGateway, stopAll } from './gateway-process.mjs';
@@ -106,7 +112,7 @@ async function fhirOn(adapter, baseline, first) {
   }
 }
 
-function printSummary(runs, baselineRss, consent, inference) {
+function printSummary(runs, baselineRss, consent, inference, audit) {
   const rows = [];
   const target = (name, goal, measured, unit, atMost) => {
     const ratio = measured / goal;
@@ -137,6 +143,7 @@ function printSummary(runs, baselineRss, consent, inference) {
     target(`[consent] chain revocation → 404, max (p95 ${fmt(revocation.chain.latency.p95)} ms)`, revocation.bound, revocation.chain.latency.max, ' ms', true);
   }
   rows.push(...inferenceSummaryRows(inference));
+  rows.push(...auditSummaryRows(audit));
   printTable('== summary: targets (measured here, not asserted; ratio = measured / target) ==', ['benchmark', 'target', 'measured', 'ratio', 'met?'], rows);
   printTable('peak RSS per phase, MiB (VmHWM reset at each phase start)', ['process', 'whoami', 'transactions', 'ingestion', 'read', 'search'], [...memory, ['bare Fastify (baseline)', fmt(baselineRss.whoami, 1), '—', '—', fmt(baselineRss.read, 1), '—']]);
 }
@@ -180,8 +187,19 @@ async function main() {
         inference = { inProcessFailed: error.message.split('\n')[0] };
       }
     }
+    let audit;
+    if (process.env.BENCH_AUDIT !== 'false') {
+      try {
+        audit = await runAuditBenchmarks(auditSettings(settings));
+        if (auditFailed(audit)) failed = true;
+      } catch (error) {
+        failed = true;
+        console.error(`audit bench failed: ${error.stack ?? error.message}`);
+        audit = { failed: error.message.split('\n')[0] };
+      }
+    }
     const readBaselines = runs.filter((r) => r.fhir).map((r) => r.fhir.read.bare.rss);
-    printSummary(runs, { whoami: runs.find((r) => r.whoami)?.whoami.bare.rss, read: readBaselines.length ? Math.max(...readBaselines) : undefined }, consent, inference);
+    printSummary(runs, { whoami: runs.find((r) => r.whoami)?.whoami.bare.rss, read: readBaselines.length ? Math.max(...readBaselines) : undefined }, consent, inference, audit);
     console.log(`(whole run: ${fmt((performance.now() - started) / 1000)} s; figures are indicative when other work shares the CPU)`);
   } finally {
     await stopAll();

@@ -247,7 +247,15 @@ describe('consent in Chromium: onboarding, grant, the clinician reads, revoke, t
     await portal.locator('[data-testid="access-event"][data-interaction="read"][data-outcome="denied"]').nth(1).waitFor();
     const chenEvent = (interaction: string, outcome: string, under: string) => ({ actor: 'dr.chen', interaction, resourceType: 'Observation', outcome, consentId: under, basis: under ? 'consent' : 'none' });
     const bobEvent = (interaction: string) => ({ actor: 'bob', interaction, resourceType: '', outcome: 'allowed', consentId, basis: 'consent' });
-    const events = (await timelineEvents(portal)) as Record<string, string>[];
+    const all = (await timelineEvents(portal)) as Record<string, string>[];
+    // The timeline is the audit log read back: it also holds the hospital's writes and the gateway's copy of the
+    // Consent resource (checked below); the people's own accesses come first here.
+    const events = all.filter((e) => e['actor'] === 'dr.chen' || (e['actor'] === 'bob' && e['interaction']!.startsWith('consent-')));
+    expect(all.filter((e) => e['interaction'] === 'key-release').map(({ text: _text, ...event }) => event)).toEqual([{ actor: 'bob', interaction: 'key-release', resourceType: '', outcome: 'allowed', consentId, basis: 'consent' }]);
+    expect(all.filter((e) => e['resourceType'] === 'Consent').map((e) => [e['actor'], e['interaction']])).toEqual([
+      ['fhir-gateway', 'update'],
+      ['fhir-gateway', 'create'],
+    ]);
     expect(events.map(({ text: _text, ...event }) => event)).toEqual([
       chenEvent('read', 'denied', ''),
       bobEvent('consent-revoke'),

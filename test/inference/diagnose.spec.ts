@@ -167,7 +167,7 @@ function diagnoseSuite(name: string, database: () => Promise<Record<string, stri
       // Public, like the CapabilityStatement: no token.
       const op = (await (await fetch(definition, { headers: { accept: 'application/fhir+json' } })).json()) as { url: string; code: string; resource: string[]; instance: boolean; parameter: { name: string; use: string; min: number }[] };
       expect([op.url, op.code, op.resource, op.instance]).toEqual([definition, 'diagnose', ['Patient'], true]);
-      expect(op.parameter.map((p) => `${p.use}:${p.name}:${p.min}`)).toEqual(['in:model:1', 'in:version:0', 'in:consent:0', 'out:riskAssessment:1', 'out:provenance:1', 'out:explanation:1', 'out:warning:0', 'out:receipt:1']);
+      expect(op.parameter.map((p) => `${p.use}:${p.name}:${p.min}`)).toEqual(['in:model:1', 'in:version:0', 'in:consent:0', 'out:riskAssessment:1', 'out:provenance:1', 'out:explanation:1', 'out:warning:0', 'out:receipt:1', 'out:audit:0']);
     });
 
     it('answers 404 to a clinician without any consent from the patient, and logs the denial', async () => {

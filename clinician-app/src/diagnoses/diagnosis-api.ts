@@ -115,6 +115,34 @@ export interface Feedback {
   readonly at: string;
 }
 
+/** An anchored tree head of the audit log, as the gateway recorded it. */
+export interface AuditAnchor {
+  readonly index: number;
+  readonly treeSize: number;
+  /** 0x-prefixed hex. */
+  readonly rootHash: string;
+  readonly transactionHash: string;
+  readonly blockNumber: number;
+  readonly anchoredAt: string;
+}
+
+/** Where the diagnosis's entry is in the audit log and, once anchored, the proof of it. */
+export interface DiagnosisAudit {
+  readonly leafIndex: number;
+  /** Hex leaf hash. */
+  readonly leafHash: string;
+  readonly anchor: AuditAnchor | null;
+  /** Hex hashes, leaf to root, in the tree of `anchor.treeSize` entries. */
+  readonly inclusionProof: readonly string[] | null;
+}
+
+/** Where the browser reads anchored roots from (`auditChain`). */
+export interface AuditChain {
+  readonly chainId: number;
+  readonly rpcUrl: string | null;
+  readonly auditAnchor: string;
+}
+
 /** A model's result on a patient, as sealed into the patient's store. */
 export interface Diagnosis {
   readonly id: string;
@@ -134,6 +162,8 @@ export interface Diagnosis {
   readonly receipt: { readonly json: string; readonly sha256: string };
   readonly riskAssessment: string;
   readonly provenance: string;
+  /** Its audit log entry; null for a diagnosis made before the log existed. */
+  readonly audit: DiagnosisAudit | null;
 }
 
 /** One of the clinician's diagnoses (metadata; the result is read on demand). */
@@ -146,6 +176,7 @@ export interface DiagnosisHistoryEntry {
   readonly modelVersion: string;
   readonly modelSha256: string;
   readonly feedback: string | null;
+  readonly auditLeaf: number | null;
 }
 
 export type FeedbackDecision = 'accepted' | 'overridden';
@@ -173,6 +204,7 @@ const DIAGNOSIS_FIELDS = `fragment DiagnosisFields on Diagnosis {
   feedback { decision reason author at }
   receipt { json sha256 }
   riskAssessment provenance
+  audit { leafIndex leafHash inclusionProof anchor { index treeSize rootHash transactionHash blockNumber anchoredAt } }
 }`;
 
 const REQUEST_DIAGNOSIS = `mutation RequestDiagnosis($input: DiagnoseInput!) {
@@ -191,8 +223,10 @@ const DIAGNOSIS = `query Diagnosis($id: String!) {
 ${DIAGNOSIS_FIELDS}`;
 
 const HISTORY = `query Diagnoses($limit: Int) {
-  diagnoses(limit: $limit) { id patientId createdAt consentId modelId modelVersion modelSha256 feedback }
+  diagnoses(limit: $limit) { id patientId createdAt consentId modelId modelVersion modelSha256 feedback auditLeaf }
 }`;
+
+const AUDIT_CHAIN = 'query AuditChain { auditChain { chainId rpcUrl auditAnchor } }';
 
 /** Every model version the gateway runs, with its card (empty until models are installed). */
 export async function models(graphql: GraphqlClient): Promise<ModelInfo[]> {
@@ -220,4 +254,8 @@ export async function diagnosis(graphql: GraphqlClient, id: string): Promise<Dia
 /** The clinician's own diagnoses, newest first. */
 export async function diagnosisHistory(graphql: GraphqlClient, limit = HISTORY_LIMIT): Promise<DiagnosisHistoryEntry[]> {
   return (await graphql<{ diagnoses: DiagnosisHistoryEntry[] }>(HISTORY, { limit })).diagnoses;
+}
+
+export async function auditChain(graphql: GraphqlClient): Promise<AuditChain> {
+  return (await graphql<{ auditChain: AuditChain }>(AUDIT_CHAIN)).auditChain;
 }

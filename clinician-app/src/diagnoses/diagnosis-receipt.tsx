@@ -1,4 +1,8 @@
-import type { Diagnosis } from './diagnosis-api.js';
+import { useGraphql } from '@web';
+import { useState } from 'react';
+import { checkInclusion, type ProofCheck } from '../audit/audit-proof.js';
+import { ProofResult } from '../audit/proof-result.js';
+import { auditChain, type Diagnosis, type DiagnosisAudit } from './diagnosis-api.js';
 
 /** The receipt's fields this view names (gateway/src/inference/diagnosis.service.ts `DiagnosisReceipt`). */
 interface ReceiptFields {
@@ -17,6 +21,66 @@ function parse(json: string): ReceiptFields {
 }
 
 const text = (v: unknown): string => (typeof v === 'string' ? v : '');
+
+/**
+ * The receipt's place in the audit log: the leaf index and hash and, once a tree head covering it is anchored, the
+ * anchoring transaction and the inclusion proof, which can be checked here against the root the chain holds (the
+ * same check as the auditor's view).
+ */
+function ReceiptAudit({ audit }: { audit: DiagnosisAudit }) {
+  const graphql = useGraphql();
+  const [check, setCheck] = useState<ProofCheck | null | undefined>(undefined);
+  const { anchor, inclusionProof } = audit;
+  const verify = () => {
+    if (!anchor || !inclusionProof) return;
+    setCheck(null);
+    auditChain(graphql)
+      .then(({ rpcUrl, auditAnchor }) =>
+        rpcUrl
+          ? checkInclusion({ leafIndex: audit.leafIndex, leafHash: audit.leafHash, treeSize: anchor.treeSize, proof: inclusionProof, transactionHash: anchor.transactionHash }, { rpcUrl, auditAnchor })
+          : ({ kind: 'failed', leafIndex: audit.leafIndex, reason: 'the gateway names no public JSON-RPC URL for the chain' } as const),
+      )
+      .then(setCheck, (error: unknown) => setCheck({ kind: 'failed', leafIndex: audit.leafIndex, reason: `the chain information could not be read (${(error as Error).message})` }));
+  };
+  return (
+    <>
+      <h5>Audit log</h5>
+      <dl className="facts receipt__facts" data-testid="receipt-audit" data-leaf-index={audit.leafIndex} data-anchored={anchor ? 'true' : 'false'}>
+        <dt>Leaf index</dt>
+        <dd className="mono" data-testid="receipt-audit-leaf">
+          {audit.leafIndex}
+        </dd>
+        <dt>Leaf hash</dt>
+        <dd className="mono" data-testid="receipt-audit-leaf-hash">
+          {audit.leafHash}
+        </dd>
+        {anchor && inclusionProof ? (
+          <>
+            <dt>Anchored</dt>
+            <dd data-testid="receipt-audit-anchor">
+              in the tree of {anchor.treeSize} entries, transaction <span className="mono" data-testid="receipt-audit-transaction">{anchor.transactionHash}</span> (block {anchor.blockNumber})
+            </dd>
+            <dt>Inclusion proof</dt>
+            <dd data-testid="receipt-audit-proof">inclusion proof: {inclusionProof.length} hashes</dd>
+          </>
+        ) : (
+          <>
+            <dt>Anchored</dt>
+            <dd data-testid="receipt-audit-anchor">not yet: the next anchor will cover it</dd>
+          </>
+        )}
+      </dl>
+      {anchor && inclusionProof && (
+        <div className="actions">
+          <button type="button" className="button" onClick={verify} disabled={check === null} data-testid="receipt-audit-verify">
+            Check the proof against the chain
+          </button>
+        </div>
+      )}
+      {check !== undefined && <ProofResult check={check} testId="receipt-audit-check" />}
+    </>
+  );
+}
 
 /**
  * The diagnosis's receipt, folded away: ids and SHA-256 hashes only (no health data), so the result can be matched
@@ -68,6 +132,7 @@ export function DiagnosisReceipt({ diagnosis }: { diagnosis: Diagnosis }) {
           </ul>
         </>
       )}
+      {diagnosis.audit && <ReceiptAudit audit={diagnosis.audit} />}
       <h5>Canonical receipt (RFC 8785 JSON)</h5>
       <pre className="receipt__json mono" data-testid="receipt-json">
         {diagnosis.receipt.json}

@@ -20,7 +20,7 @@ export interface AuditEntry {
   readonly at: string;
   /** The actor's pseudonym: keccak256 of issuer and principal reference, the same id a consent names on-chain as grantee. */
   readonly actor: string;
-  /** The realm role the actor acted in (clinician, hospital-system, patient, auditor, steward, none). */
+  /** The realm role the actor acted in (clinician, hospital-system, patient, auditor, steward, none), or `gateway` for the gateway's own writes (its copy of a Consent, a RiskAssessment). */
   readonly role: string;
   /** What was done: read, vread, history, search, create, update, delete, consent-grant, consent-revoke, key-release, emergency, diagnose, diagnosis-accept, diagnosis-override. */
   readonly action: string;
@@ -46,7 +46,7 @@ export interface AuditEntry {
   readonly explanation?: string;
   /** For inferences and feedback: the diagnosis id. */
   readonly result?: string;
-  /** For denials: why, as a code (not-found, forbidden, invalid, unavailable). */
+  /** For denials: why, as a code (not-found: no such record; no-grant: no consent or custody covers it; not-custodian: a write to another client's record; forbidden; invalid). */
   readonly reason?: string;
 }
 

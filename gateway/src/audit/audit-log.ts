@@ -1,11 +1,13 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
 import { Logger } from '@nestjs/common';
 import { hexToBytes } from '@noble/hashes/utils.js';
-import { type Kysely, sql } from 'kysely';
+import type { Kysely } from 'kysely';
 import type { Principal } from '../auth/index.js';
-import { canonicalJson, granteeId } from '../crypto/index.js';
-import { type AccessDecision, type AccessRecorder, type DatabaseSchema, databaseDialect, principalRef, type StoreKeyRing } from '../store/index.js';
-import { type AuditEntry, entryLeafHash, GENESIS_PREV } from './audit-entry.js';
+import { GATEWAY_PRINCIPAL } from '../consent/gateway-principal.js';
+import { ConfigError } from '../config/index.js';
+import { granteeId } from '../crypto/index.js';
+import { type AccessDecision, type AccessRecorder, type DatabaseSchema, principalRef, type StoreKeyRing } from '../store/index.js';
+import type { AuditEntry } from './audit-entry.js';
+import { type AppendedEntry, type AuditWriter, type DraftRow, type EntryDraft, KyselyAuditWriter } from './audit-writer.js';
 import { inclusionProof, MerkleLevels } from './merkle.js';
 
 /** What a caller reports; the log adds position, time, pseudonyms and the chain link. */
@@ -27,14 +29,7 @@ export interface AuditEvent {
   readonly reason?: string;
 }
 
-/** Where an appended entry landed. */
-export interface AppendedEntry {
-  readonly leafIndex: number;
-  /** Hex leaf hash. */
-  readonly leafHash: string;
-  /** The exact canonical JSON that was hashed. */
-  readonly entry: string;
-}
+export type { AppendedEntry } from './audit-writer.js';
 
 /** One anchored tree head as the gateway recorded it (the chain holds the authoritative copy). */
 export interface AnchorRecord {
@@ -76,30 +71,29 @@ export interface AccessEvent {
 interface Pending {
   readonly event: AuditEvent;
   readonly atMs: number;
+  readonly ordinal: number;
   resolve(entry: AppendedEntry): void;
   reject(error: Error): void;
 }
 
 const ROLE_ORDER = ['clinician', 'hospital-system', 'patient', 'auditor', 'steward'];
 const MAX_BATCH = 512;
-/** Serializes appends of every gateway instance on one PostgreSQL (transaction-scoped advisory lock). */
-const APPEND_LOCK = 'fhir-gateway/audit-append';
 
-/** The role an access is shown under: the first of the principal's roles in {@link ROLE_ORDER}. */
+/** The role an access is shown under: `gateway` for the gateway's own writes, else the first of the principal's roles in {@link ROLE_ORDER}. */
 function roleOf(principal: Principal): string {
+  if (principal.issuer === GATEWAY_PRINCIPAL.issuer) return 'gateway';
   return ROLE_ORDER.find((role) => principal.roles.includes(role)) ?? 'none';
 }
 
-/** The pending appends of the HTTP request being served (see {@link AuditLog.pendingOfRequest}). */
-const requestScope = new AsyncLocalStorage<Set<Promise<AppendedEntry>>>();
 
 /**
  * The verifiable audit log (design.md §2.4): every access decision becomes one entry, appended to an RFC 9162
  * Merkle tree whose heads are anchored on-chain. Stored beside the clinical store (tables `audit_*`).
  *
- * Durability: an append resolves only once its entry is committed. Appends made while serving an HTTP request are
- * collected for that request, and the gateway's `onSend` hook holds the response until they are durable (or
- * answers 503 when the log could not be written). Appends arriving while a commit runs are grouped into the next
+ * Durability: an append resolves only once its entry is committed. Every append takes the next number of this
+ * instance's queue; the gateway notes the queue's {@link position} when a request arrives, and its `onSend` hook
+ * holds the response until everything queued since is durable ({@link durableSince}), or answers 503 when any of
+ * it could not be written (fail closed: it may also hold back a response whose own entries were fine). Appends arriving while a commit runs are grouped into the next
  * one, so a busy gateway pays one disk sync per group, not per entry, and no response waits on a timer.
  *
  * Order: one commit appends a contiguous run of leaves after the current last one, inside a transaction (with an
@@ -107,7 +101,7 @@ const requestScope = new AsyncLocalStorage<Set<Promise<AppendedEntry>>>();
  */
 export class AuditLog implements AccessRecorder {
   private readonly logger = new Logger('audit-log');
-  private readonly postgres: boolean;
+  private readonly writer: AuditWriter;
   private queue: Pending[] = [];
   private committing = false;
   private readonly tree = new MerkleLevels();
@@ -115,23 +109,50 @@ export class AuditLog implements AccessRecorder {
   private readonly knownActors = new Set<string>();
   private readonly actorIds = new Map<string, string>();
   private readonly listeners: ((size: number) => void)[] = [];
+  /** Appends queued, and queued appends whose commit has finished (committed or failed), by ordinal. */
+  private enqueued = 0;
+  private processed = 0;
+  /** Ordinal ranges [first, last] of failed commits (the most recent ones). */
+  private failures: [number, number][] = [];
+  private waiters: { start: number; target: number; resolve(): void; reject(error: Error): void }[] = [];
+  /** BENCH_DISCARD_AUDIT only (see {@link benchDiscard}): appends resolve at once and write nothing. */
+  private readonly discard = benchDiscard(process.env);
 
+  /**
+   * @param options.writer How batches are committed: by default through `db` ({@link KyselyAuditWriter}); an embedded
+   *   SQLite store passes a {@link SqliteWorkerAuditWriter} on its audit file.
+   */
   constructor(
     private readonly db: Kysely<DatabaseSchema>,
     private readonly ring: StoreKeyRing,
-    private readonly clock: () => number = Date.now,
+    options: { readonly writer?: AuditWriter; readonly clock?: () => number } = {},
   ) {
-    this.postgres = databaseDialect(db) === 'postgres';
+    this.writer = options.writer ?? new KyselyAuditWriter(db);
+    this.clock = options.clock ?? Date.now;
   }
 
-  /** Runs `work` (the rest of an HTTP request) with its own set of pending appends. */
-  static withRequestScope(work: () => void): void {
-    requestScope.run(new Set(), work);
+  private readonly clock: () => number;
+
+  /** Commits what is pending and stops the writer (Nest calls it at shutdown). */
+  async onApplicationShutdown(): Promise<void> {
+    await this.flush();
+    await this.writer.close();
   }
 
-  /** The appends made so far while serving the current request (empty outside one). */
-  static pendingOfRequest(): readonly Promise<AppendedEntry>[] {
-    return [...(requestScope.getStore() ?? [])];
+  /** How many appends this instance has queued so far. */
+  position(): number {
+    return this.enqueued;
+  }
+
+  /**
+   * Resolves once every append queued after `start` (a {@link position}) up to now is committed; rejects if any of
+   * them could not be. Resolves at once when nothing was queued since.
+   */
+  durableSince(start: number): Promise<void> {
+    const target = this.enqueued;
+    if (target === start) return Promise.resolve();
+    if (this.processed >= target) return this.failedBetween(start, target) ? Promise.reject(new Error('the audit log could not be written')) : Promise.resolve();
+    return new Promise((resolve, reject) => this.waiters.push({ start, target, resolve, reject }));
   }
 
   /** AccessRecorder: a record access decision from the store's enforcement point. */
@@ -144,6 +165,7 @@ export class AuditLog implements AccessRecorder {
       ...(decision.patientId !== undefined ? { patientId: decision.patientId } : {}),
       ...(decision.grant ? { consentId: decision.grant.consentId, purpose: decision.grant.purpose } : {}),
       ...(decision.grant?.emergencyId !== undefined ? { emergencyId: decision.grant.emergencyId } : {}),
+      ...(decision.reason !== undefined ? { reason: decision.reason } : {}),
     });
   }
 
@@ -152,12 +174,13 @@ export class AuditLog implements AccessRecorder {
    * waits for it too, so callers that need nothing back may ignore the promise.
    */
   append(event: AuditEvent): Promise<AppendedEntry> {
+    if (this.discard) return Promise.resolve(DISCARDED);
+    const ordinal = ++this.enqueued;
     const promise = new Promise<AppendedEntry>((resolve, reject) => {
-      this.queue.push({ event, atMs: this.clock(), resolve, reject });
+      this.queue.push({ event, atMs: this.clock(), ordinal, resolve, reject });
     });
-    // Rejections reach whoever awaits (the request's onSend hook); this handler only keeps an ignored one quiet.
+    // Rejections reach whoever awaits (and the request's onSend hook through durableSince); this keeps an ignored one quiet.
     promise.catch(() => undefined);
-    requestScope.getStore()?.add(promise);
     if (!this.committing) {
       this.committing = true;
       // Let the current tick finish, so appends made in it share one commit.
@@ -260,62 +283,52 @@ export class AuditLog implements AccessRecorder {
           this.logger.error({ lost: batch.length, reason: (error as Error).message }, 'could not append to the audit log; the requests it records are refused');
           const failure = new Error('the audit log could not be written');
           for (const pending of batch) pending.reject(failure);
+          this.failures.push([batch[0]!.ordinal, batch.at(-1)!.ordinal]);
+          if (this.failures.length > 1_000) this.failures.shift();
         }
+        this.processed = batch.at(-1)!.ordinal;
+        this.wake();
       }
     } finally {
       this.committing = false;
     }
   }
 
+  /** Settles the waiters whose appends have all been processed. */
+  private wake(): void {
+    const still: typeof this.waiters = [];
+    for (const waiter of this.waiters) {
+      if (waiter.target > this.processed) still.push(waiter);
+      else if (this.failedBetween(waiter.start, waiter.target)) waiter.reject(new Error('the audit log could not be written'));
+      else waiter.resolve();
+    }
+    this.waiters = still;
+  }
+
+  /** Whether a commit of any append numbered in (start, target] failed. */
+  private failedBetween(start: number, target: number): boolean {
+    return this.failures.some(([first, last]) => last > start && first <= target);
+  }
+
   private async commit(batch: readonly Pending[]): Promise<AppendedEntry[]> {
-    const actors = new Map<string, { name: string; role: string }>();
-    const appended = await this.db.transaction().execute(async (trx) => {
-      if (this.postgres) await sql`select pg_advisory_xact_lock(hashtextextended(${APPEND_LOCK}, 0))`.execute(trx);
-      const last = await trx.selectFrom('audit_entry').select(['leaf_index', 'leaf_hash']).orderBy('leaf_index', 'desc').limit(1).executeTakeFirst();
-      let seq = last ? Number(last.leaf_index) + 1 : 0;
-      let prev = last ? Buffer.from(last.leaf_hash).toString('hex') : GENESIS_PREV;
-      const rows: DatabaseSchema['audit_entry'][] = [];
-      const out: AppendedEntry[] = [];
-      for (const pending of batch) {
-        const entry = this.entryOf(pending, seq, prev);
-        const text = canonicalJson(entry);
-        const hash = entryLeafHash(text);
-        rows.push({
-          leaf_index: seq,
-          at: pending.atMs,
-          entry: text,
-          leaf_hash: hexToBytes(hash),
-          actor: entry.actor,
-          action: entry.action,
-          outcome: entry.outcome,
-          patient: entry.patient ?? null,
-          purpose: entry.purpose ?? null,
-          model_id: entry.model?.id ?? null,
-          consent_id: entry.consent ?? null,
-        });
-        out.push({ leafIndex: seq, leafHash: hash, entry: text });
-        if (!this.knownActors.has(entry.actor)) actors.set(entry.actor, { name: pending.event.principal.username, role: entry.role });
-        seq += 1;
-        prev = hash;
-      }
-      for (let i = 0; i < rows.length; i += 100) await trx.insertInto('audit_entry').values(rows.slice(i, i + 100)).execute();
-      for (const [actor, about] of actors) {
-        await trx.insertInto('audit_actor').values({ actor, name: about.name, role: about.role }).onConflict((c) => c.column('actor').doUpdateSet({ name: about.name, role: about.role })).execute();
-      }
-      return out;
+    const fresh = new Set<string>();
+    const drafts: DraftRow[] = batch.map((pending) => {
+      const entry = this.entryOf(pending);
+      const known = this.knownActors.has(entry.actor) || fresh.has(entry.actor);
+      fresh.add(entry.actor);
+      return { entry, atMs: pending.atMs, ...(known ? {} : { actorName: pending.event.principal.username }) };
     });
-    for (const actor of actors.keys()) this.knownActors.add(actor);
+    const appended = await this.writer.commit(drafts);
+    for (const actor of fresh) this.knownActors.add(actor);
     // The in-memory tree follows when it is contiguous with this commit; otherwise it catches up on next use.
     if (appended[0] && appended[0].leafIndex === this.tree.size) for (const entry of appended) this.tree.append(hexToBytes(entry.leafHash));
     return appended;
   }
 
-  private entryOf(pending: Pending, seq: number, prev: string): AuditEntry {
+  private entryOf(pending: Pending): EntryDraft {
     const e = pending.event;
     return {
       v: 1,
-      seq,
-      prev,
       at: new Date(pending.atMs).toISOString(),
       actor: this.actorOf(e.principal),
       role: roleOf(e.principal),
@@ -347,6 +360,24 @@ export class AuditLog implements AccessRecorder {
       if (rows.length < 10_000) return this.tree;
     }
   }
+}
+
+const DISCARDED: AppendedEntry = { leafIndex: -1, leafHash: '', entry: '' };
+
+/**
+ * `BENCH_DISCARD_AUDIT=true`, for `npm run bench` only (test/bench/audit-bench.mjs): every append resolves at once and
+ * writes nothing, so the benchmark can measure a consented read with and without its audit append. Refused unless
+ * the gateway runs outside production with its embedded identity provider and chain (as the benchmark starts it).
+ */
+function benchDiscard(env: NodeJS.ProcessEnv): boolean {
+  if (env['BENCH_DISCARD_AUDIT'] !== 'true') return false;
+  if (env['NODE_ENV'] === 'production' || env['KEYCLOAK_URL'] || env['CHAIN_RPC_URL']) {
+    throw new ConfigError(['BENCH_DISCARD_AUDIT: refused unless NODE_ENV is development or test with the embedded identity provider and chain (it exists for `npm run bench` only), got true']);
+  }
+  const warning = 'AUDIT LOG DISCARDED (BENCH_DISCARD_AUDIT=true): accesses are not recorded; for benchmarks only, never with real data';
+  new Logger('audit-log').warn(warning);
+  process.emitWarning(warning);
+  return true;
 }
 
 /** An `audit_anchor` row as the API shows it. */

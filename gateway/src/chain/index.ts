@@ -11,5 +11,5 @@ export { SerialNonceManager } from './serial-nonce-manager.js';
 export { EmbeddedAnvil } from './embedded-anvil.js';
 export { SolidityCompiler, type CompilationResult } from './solidity-compiler.js';
 export { ContractDeployer } from './contract-deployer.js';
-export type { Deployment } from './deployment-file.js';
+export { type Deployment, readDeploymentFile } from './deployment-file.js';
 export type { ChainLogger } from './chain-logger.js';

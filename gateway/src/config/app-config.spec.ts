@@ -32,6 +32,7 @@ describe('loadConfig', () => {
       consent: { pollIntervalMs: 500, maxStalenessMs: 30_000 },
       demoData: true,
       store: { masterKeyFile: '/srv/gateway/var/keys/store-master.key' },
+      audit: { anchorMode: 'batch', anchorEveryRecords: 1000, anchorEverySeconds: 30 },
       inference: { modelsDir: resolve(findRepoRoot(), 'models') },
     });
   });
@@ -51,6 +52,35 @@ describe('loadConfig', () => {
     expect(problemsOf({ NODE_ENV: 'production', STORE_MASTER_KEY: MASTER, PUBLIC_URL: 'https://gw.example.org', ALLOW_EMBEDDED_IN_PRODUCTION: 'true', DEMO_DATA: 'true' })).toEqual([
       'DEMO_DATA: synthetic demo patients are refused when NODE_ENV=production',
     ]);
+  });
+
+  it('reads the anchoring mode and its batch bounds', () => {
+    expect(loadConfig({ AUDIT_ANCHOR_MODE: 'per-record' }, cwd).audit).toEqual({ anchorMode: 'per-record', anchorEveryRecords: 1000, anchorEverySeconds: 30 });
+    expect(loadConfig({ AUDIT_ANCHOR_EVERY_RECORDS: '5', AUDIT_ANCHOR_EVERY_SECONDS: '1' }, cwd).audit).toEqual({ anchorMode: 'batch', anchorEveryRecords: 5, anchorEverySeconds: 1 });
+    expect(problemsOf({ AUDIT_ANCHOR_MODE: 'never', AUDIT_ANCHOR_EVERY_RECORDS: '0', AUDIT_ANCHOR_EVERY_SECONDS: '1.5' })).toEqual([
+      'AUDIT_ANCHOR_MODE: expected batch, per-record or off, got "never"',
+      'AUDIT_ANCHOR_EVERY_RECORDS: expected a whole number of records from 1 to 1000000, got "0"',
+      'AUDIT_ANCHOR_EVERY_SECONDS: expected a whole number of seconds from 1 to 86400, got "1.5"',
+    ]);
+  });
+
+  it('refuses AUDIT_ANCHOR_MODE=off in production, saying why, and allows it elsewhere', () => {
+    const production = { NODE_ENV: 'production', STORE_MASTER_KEY: MASTER, PUBLIC_URL: 'https://gw.example.org', ALLOW_EMBEDDED_IN_PRODUCTION: 'true' };
+    expect(problemsOf({ ...production, AUDIT_ANCHOR_MODE: 'off' })).toEqual([
+      'AUDIT_ANCHOR_MODE: off is refused when NODE_ENV=production (unanchored tree heads leave the audit log unverifiable); use batch or per-record',
+    ]);
+    expect(loadConfig({ ...production, AUDIT_ANCHOR_MODE: 'per-record' }, cwd).audit.anchorMode).toBe('per-record');
+    expect(loadConfig({ NODE_ENV: 'test', AUDIT_ANCHOR_MODE: 'off' }, cwd).audit.anchorMode).toBe('off');
+  });
+
+  it('takes CHAIN_PUBLIC_RPC_URL as the browser-reachable RPC URL, https in production unless loopback', () => {
+    expect(loadConfig({}, cwd).chain.publicRpcUrl).toBeUndefined();
+    expect(loadConfig({ CHAIN_PUBLIC_RPC_URL: 'https://rpc.example.org' }, cwd).chain.publicRpcUrl).toBe('https://rpc.example.org');
+    const production = { NODE_ENV: 'production', STORE_MASTER_KEY: MASTER, PUBLIC_URL: 'https://gw.example.org', ALLOW_EMBEDDED_IN_PRODUCTION: 'true' };
+    expect(problemsOf({ ...production, CHAIN_PUBLIC_RPC_URL: 'http://rpc.example.org' })).toEqual([
+      'CHAIN_PUBLIC_RPC_URL: expected an https URL (or a loopback http one) when NODE_ENV=production, got "http://rpc.example.org"',
+    ]);
+    expect(problemsOf({ CHAIN_PUBLIC_RPC_URL: 'ws://rpc.example.org' })).toEqual(['CHAIN_PUBLIC_RPC_URL: expected an http(s) URL, got "ws://rpc.example.org"']);
   });
 
   it('names an invalid port and what it got', () => {
@@ -175,6 +205,13 @@ describe('loadConfig', () => {
       expect(loadConfig({ DATABASE_URL: url }, cwd).database).toEqual({ kind: 'postgres', url, poolSize: 10 });
     },
   );
+
+  it('refuses a PostgreSQL pool of one connection, which audit anchoring would deadlock', () => {
+    expect(problemsOf({ DATABASE_URL: 'postgres://db.example.org/fhir', DATABASE_POOL_SIZE: '1' })).toEqual([
+      'DATABASE_POOL_SIZE: expected at least 2 connections with PostgreSQL (audit anchoring holds one for its lock while reading the log on another), got 1',
+    ]);
+    expect(loadConfig({ DATABASE_URL: 'postgres://db.example.org/fhir', DATABASE_POOL_SIZE: '2' }, cwd).database).toEqual({ kind: 'postgres', url: 'postgres://db.example.org/fhir', poolSize: 2 });
+  });
 
   it('sizes the PostgreSQL pool from DATABASE_POOL_SIZE', () => {
     expect(loadConfig({ DATABASE_URL: 'postgres://db.example.org/fhir', DATABASE_POOL_SIZE: '25' }, cwd).database).toEqual({ kind: 'postgres', url: 'postgres://db.example.org/fhir', poolSize: 25 });

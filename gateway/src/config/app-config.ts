@@ -49,6 +49,12 @@ export interface AppConfig {
     readonly chainId?: number;
     readonly deploymentFile: string;
     readonly privateKey?: string;
+    /**
+     * The RPC URL browsers use to read the chain (CHAIN_PUBLIC_RPC_URL), served at GET /audit/chain. Unset: the
+     * embedded anvil's URL (known only once it runs: `ChainService.anvil.url`); with an external chain and no
+     * setting there is none to show (CHAIN_RPC_URL may carry an API key, so it is never shown instead).
+     */
+    readonly publicRpcUrl?: string;
   };
   /** SQLite (embedded, also allowed in production for a single instance) or PostgreSQL (scale-out, design.md §4). */
   readonly database: DatabaseConfig;
@@ -61,6 +67,12 @@ export interface AppConfig {
   /** Seed the synthetic demo patients on first start (embedded development default; refused in production). */
   readonly demoData: boolean;
   readonly store: { readonly masterKey?: string; readonly masterKeyFile: string };
+  /**
+   * Anchoring of the audit log's tree heads on AuditAnchor (design.md §2.4): `batch` anchors when
+   * `everyRecords` entries are unanchored or `everySeconds` passed with anything unanchored; `per-record` as soon
+   * as an entry is committed; `off` only on demand (refused in production).
+   */
+  readonly audit: { readonly anchorMode: 'batch' | 'per-record' | 'off'; readonly anchorEveryRecords: number; readonly anchorEverySeconds: number };
   /** Diagnostic models (design.md §2.3): the folder of `<id>/<version>/` model folders. */
   readonly inference: { readonly modelsDir: string };
 }
@@ -121,7 +133,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
   // Production: tokens, redirects, the realm's signing keys and relayed transactions travel over these, so they
   // must be https unless they stay on this machine (loopback).
   if (production) {
-    for (const key of ['PUBLIC_URL', 'KEYCLOAK_URL', 'CHAIN_RPC_URL'] as const) {
+    for (const key of ['PUBLIC_URL', 'KEYCLOAK_URL', 'CHAIN_RPC_URL', 'CHAIN_PUBLIC_RPC_URL'] as const) {
       const url = e[key];
       if (url && !url.startsWith('https:') && !isLoopback(url)) {
         problems.push(`${key}: expected an https URL (or a loopback http one) when NODE_ENV=production, got ${key === 'CHAIN_RPC_URL' ? 'an http URL' : JSON.stringify(url)}`);
@@ -134,6 +146,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
   }
   if (production && e.CHAIN_PRIVATE_KEY && WELL_KNOWN_DEV_KEYS.has(e.CHAIN_PRIVATE_KEY.toLowerCase())) {
     problems.push('CHAIN_PRIVATE_KEY: is a publicly known development key, refused when NODE_ENV=production');
+  }
+  if (production && e.AUDIT_ANCHOR_MODE === 'off') {
+    problems.push('AUDIT_ANCHOR_MODE: off is refused when NODE_ENV=production (unanchored tree heads leave the audit log unverifiable); use batch or per-record');
   }
   if (production && e.DEMO_DATA) problems.push('DEMO_DATA: synthetic demo patients are refused when NODE_ENV=production');
   if (production && !e.STORE_MASTER_KEY) {
@@ -149,6 +164,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     const parsedUrl = parseDatabaseUrl(e.DATABASE_URL, e.DATABASE_POOL_SIZE, abs);
     if ('problem' in parsedUrl) problems.push(parsedUrl.problem);
     else database = parsedUrl.database;
+    // An anchoring round holds one connection for its advisory lock while the audit log reads on another.
+    if (database.kind === 'postgres' && database.poolSize < 2) {
+      problems.push(`DATABASE_POOL_SIZE: expected at least 2 connections with PostgreSQL (audit anchoring holds one for its lock while reading the log on another), got ${database.poolSize}`);
+    }
   }
   if (problems.length > 0) throw new ConfigError(problems);
 
@@ -170,11 +189,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
       ...(e.CHAIN_ID ? { chainId: e.CHAIN_ID } : {}),
       deploymentFile: abs(e.CHAIN_DEPLOYMENT_FILE ?? resolve(dataDir, 'chain', 'deployment.json')),
       ...(e.CHAIN_PRIVATE_KEY ? { privateKey: e.CHAIN_PRIVATE_KEY } : {}),
+      ...(e.CHAIN_PUBLIC_RPC_URL ? { publicRpcUrl: e.CHAIN_PUBLIC_RPC_URL } : {}),
     },
     database,
     consent: { pollIntervalMs, maxStalenessMs: e.CONSENT_MAX_STALENESS_MS },
     demoData: e.DEMO_DATA ?? (!production && identityMode === 'embedded'),
     store: { ...(e.STORE_MASTER_KEY ? { masterKey: e.STORE_MASTER_KEY } : {}), masterKeyFile: resolve(dataDir, 'keys', 'store-master.key') },
+    audit: { anchorMode: e.AUDIT_ANCHOR_MODE, anchorEveryRecords: e.AUDIT_ANCHOR_EVERY_RECORDS, anchorEverySeconds: e.AUDIT_ANCHOR_EVERY_SECONDS },
     inference: { modelsDir: abs(e.MODELS_DIR ?? resolve(findRepoRoot(), 'models')) },
   };
 }

@@ -2,8 +2,9 @@ import { type DynamicModule, Module } from '@nestjs/common';
 import { ChainService } from '../chain/index.js';
 import type { AppConfig } from '../config/index.js';
 import { IdentityService, loadRealm, REALM_FILE } from '../identity/index.js';
-import { ACCESS_GRANTS, ACCESS_RECORDER, DatabaseService, FHIR_REPOSITORY, type FhirRepository, StoreKeyRing } from '../store/index.js';
+import { ACCESS_GRANTS, ACCESS_RECORDER, auditFileOf, DatabaseService, FHIR_REPOSITORY, type FhirRepository, StoreKeyRing } from '../store/index.js';
 import { AuditLog } from '../audit/audit-log.js';
+import { SqliteWorkerAuditWriter } from '../audit/audit-writer.js';
 import { ChainConsentIndexer } from './chain/index.js';
 import { ConsentAccessGrants } from './consent-access.grants.js';
 import { ConsentDirectory } from './consent-directory.js';
@@ -44,7 +45,13 @@ export class ConsentModule {
             new ConsentAccessGrants(database.db, view, ring, indexer, () => identity.issuer, config.consent.pollIntervalMs),
         },
         { provide: ACCESS_GRANTS, useExisting: ConsentAccessGrants },
-        { provide: AuditLog, inject: [DatabaseService, StoreKeyRing], useFactory: (database: DatabaseService, ring: StoreKeyRing) => new AuditLog(database.db, ring) },
+        {
+          provide: AuditLog,
+          inject: [DatabaseService, StoreKeyRing],
+          // Embedded SQLite: the audit file is committed to from a worker thread (its disk flush off the event loop).
+          useFactory: (database: DatabaseService, ring: StoreKeyRing) =>
+            new AuditLog(database.db, ring, config.database.kind === 'sqlite' && config.database.file !== ':memory:' ? { writer: new SqliteWorkerAuditWriter(auditFileOf(config.database.file)) } : {}),
+        },
         { provide: ACCESS_RECORDER, useExisting: AuditLog },
         {
           provide: ConsentService,

@@ -68,8 +68,8 @@ describe('the CapabilityStatement (FHIR R4 http.html#capabilities)', () => {
   });
 
   it('lists exactly the supported types, each with exactly the interactions and search parameters that work', () => {
-    expect(rest.resource.map((r) => r.type)).toEqual([...SUPPORTED_RESOURCE_TYPES, 'Consent']);
-    for (const resource of rest.resource.filter((r) => r.type !== 'Consent')) {
+    expect(rest.resource.map((r) => r.type)).toEqual([...SUPPORTED_RESOURCE_TYPES, 'Consent', 'AuditEvent']);
+    for (const resource of rest.resource.filter((r) => r.type !== 'Consent' && r.type !== 'AuditEvent')) {
       const type = resource.type as (typeof SUPPORTED_RESOURCE_TYPES)[number];
       expect(resource.interaction.map((i) => i.code)).toEqual([...TYPE_INTERACTIONS]);
       expect(resource.searchParam.map((p) => p.name)).toEqual(SUPPORTED_SEARCH_PARAMS[type]);
@@ -95,6 +95,18 @@ describe('the CapabilityStatement (FHIR R4 http.html#capabilities)', () => {
       { name: 'status', definition: 'http://hl7.org/fhir/SearchParameter/Consent-status', type: 'token' },
     ]);
     expect(consent).toMatchObject({ versioning: 'no-version', readHistory: false, updateCreate: false, conditionalCreate: false });
+  });
+
+  it('lists AuditEvent as read-only (read and search): a projection of the audit log', () => {
+    const audit = rest.resource.find((r) => r.type === 'AuditEvent')!;
+    expect(audit.interaction.map((i) => i.code)).toEqual(['read', 'search-type']);
+    expect(audit.searchParam.map((p) => [p.name, p.definition, p.type])).toEqual([
+      ['date', 'http://hl7.org/fhir/SearchParameter/AuditEvent-date', 'date'],
+      ['outcome', 'http://hl7.org/fhir/SearchParameter/AuditEvent-outcome', 'token'],
+      ['agent', 'http://hl7.org/fhir/SearchParameter/AuditEvent-agent', 'reference'],
+      ['patient', 'http://hl7.org/fhir/SearchParameter/AuditEvent-patient', 'reference'],
+    ]);
+    expect(audit).toMatchObject({ versioning: 'no-version', readHistory: false, updateCreate: false, conditionalCreate: false });
   });
 
   it('gives each search parameter its R4 type and definition', () => {

@@ -74,6 +74,30 @@ const CONSENT_ENTRY: Record<string, unknown> = {
 };
 
 /**
+ * AuditEvent: read-only, a projection of the audit log (gateway/src/audit/fhir): auditors read every event,
+ * patients their own; newest first, paged with `next` links.
+ */
+const AUDIT_EVENT_ENTRY: Record<string, unknown> = {
+  type: 'AuditEvent',
+  profile: 'http://hl7.org/fhir/StructureDefinition/AuditEvent',
+  documentation: 'Read-only projection of the verifiable audit log (one event per entry, id audit-<leafIndex>): auditors read all, a patient the events about their own store.',
+  interaction: [{ code: 'read' }, { code: 'search-type' }],
+  versioning: 'no-version',
+  readHistory: false,
+  updateCreate: false,
+  conditionalCreate: false,
+  conditionalRead: 'not-supported',
+  conditionalUpdate: false,
+  conditionalDelete: 'not-supported',
+  searchParam: [
+    { name: 'date', definition: 'http://hl7.org/fhir/SearchParameter/AuditEvent-date', type: 'date' },
+    { name: 'outcome', definition: 'http://hl7.org/fhir/SearchParameter/AuditEvent-outcome', type: 'token' },
+    { name: 'agent', definition: 'http://hl7.org/fhir/SearchParameter/AuditEvent-agent', type: 'reference', documentation: 'The actor pseudonym (0x and 64 hex digits).' },
+    { name: 'patient', definition: 'http://hl7.org/fhir/SearchParameter/AuditEvent-patient', type: 'reference', documentation: 'The patient pseudonym (32 hex digits).' },
+  ],
+};
+
+/**
  * The server's CapabilityStatement (FHIR R4 http.html#capabilities, capabilitystatement.html): exactly the
  * types, interactions, search parameters and includes that work, built from {@link SUPPORTED_RESOURCE_TYPES} and
  * {@link SUPPORTED_SEARCH_PARAMS}; `_summary`, `_elements`, PATCH, conditional update/delete and system history
@@ -106,7 +130,7 @@ export function buildCapabilityStatement(inputs: CapabilityInputs): FhirResource
           service: [{ coding: [{ system: 'http://terminology.hl7.org/CodeSystem/restful-security-service', code: 'OAuth' }] }],
           description: 'Bearer access tokens (RFC 6750) from the Keycloak realm; every interaction but metadata needs one.',
         },
-        resource: [...SUPPORTED_RESOURCE_TYPES.map((type) => (type === 'Patient' ? { ...resourceEntry(type), operation: [diagnoseOperationEntry(inputs.base)] } : resourceEntry(type))), CONSENT_ENTRY],
+        resource: [...SUPPORTED_RESOURCE_TYPES.map((type) => (type === 'Patient' ? { ...resourceEntry(type), operation: [diagnoseOperationEntry(inputs.base)] } : resourceEntry(type))), CONSENT_ENTRY, AUDIT_EVENT_ENTRY],
         interaction: [{ code: 'transaction' }, { code: 'batch' }],
       },
     ],

@@ -1,5 +1,5 @@
 import { OperationOutcomeError } from '../common/index.js';
-import { diagnoseOperationDefinition, diagnoseParameters } from './diagnose-operation.js';
+import { auditParameter, diagnoseOperationDefinition, diagnoseParameters } from './diagnose-operation.js';
 
 const refusal = (body: unknown): [number, string | undefined, string | undefined] => {
   try {
@@ -52,5 +52,55 @@ describe('$diagnose Parameters', () => {
     expect(definition.url).toBe('https://fhir.example.org/fhir/OperationDefinition/Patient-diagnose');
     expect([definition.code, definition.instance]).toEqual(['diagnose', true]);
     expect(definition.parameter.filter((p) => p.use === 'in').map((p) => p.name)).toEqual(['model', 'version', 'consent']);
+    expect(definition.parameter.filter((p) => p.use === 'out').map((p) => p.name)).toEqual(['riskAssessment', 'provenance', 'explanation', 'warning', 'receipt', 'audit']);
+  });
+
+  it('defines the audit receipt part: the leaf, and once anchored the anchor and the inclusion proof', () => {
+    const definition = diagnoseOperationDefinition('https://fhir.example.org/fhir') as { parameter: { name: string; min: number; max: string; part?: { name: string; type?: string; max: string; part?: { name: string; type: string }[] }[] }[] };
+    const audit = definition.parameter.find((p) => p.name === 'audit')!;
+    expect([audit.min, audit.max]).toEqual([0, '1']);
+    expect(audit.part!.map((p) => [p.name, p.type ?? null, p.max])).toEqual([
+      ['leafIndex', 'integer', '1'],
+      ['leafHash', 'string', '1'],
+      ['anchor', null, '1'],
+      ['inclusionProof', 'string', '*'],
+    ]);
+    expect(audit.part![2]!.part!.map((p) => [p.name, p.type])).toEqual([
+      ['treeSize', 'integer'],
+      ['rootHash', 'string'],
+      ['transactionHash', 'string'],
+      ['blockNumber', 'integer'],
+      ['anchoredAt', 'instant'],
+    ]);
+  });
+
+  it('presents a receipt before anchoring as its leaf only, and after anchoring with the anchor and the proof in order', () => {
+    expect(auditParameter({ leafIndex: 4, leafHash: 'ab'.repeat(32) })).toEqual({
+      name: 'audit',
+      part: [
+        { name: 'leafIndex', valueInteger: 4 },
+        { name: 'leafHash', valueString: 'ab'.repeat(32) },
+      ],
+    });
+    const anchor = { index: 0, treeSize: 6, rootHash: `0x${'cd'.repeat(32)}`, transactionHash: `0x${'ef'.repeat(32)}`, blockNumber: 12, anchoredAt: '2025-05-01T08:00:00.000Z' };
+    expect(auditParameter({ leafIndex: 4, leafHash: 'ab'.repeat(32), anchor, inclusionProof: ['01'.repeat(32), '02'.repeat(32)] })).toEqual({
+      name: 'audit',
+      part: [
+        { name: 'leafIndex', valueInteger: 4 },
+        { name: 'leafHash', valueString: 'ab'.repeat(32) },
+        {
+          name: 'anchor',
+          part: [
+            { name: 'treeSize', valueInteger: 6 },
+            { name: 'rootHash', valueString: anchor.rootHash },
+            { name: 'transactionHash', valueString: anchor.transactionHash },
+            { name: 'blockNumber', valueInteger: 12 },
+            { name: 'anchoredAt', valueInstant: anchor.anchoredAt },
+          ],
+        },
+        { name: 'inclusionProof', valueString: '01'.repeat(32) },
+        { name: 'inclusionProof', valueString: '02'.repeat(32) },
+      ],
+    });
   });
 });

@@ -1,3 +1,4 @@
+import type { AuditReceipt } from '../audit/audit-log.js';
 import { badRequest } from '../common/index.js';
 
 /** The id of the `$diagnose` OperationDefinition, served at `/fhir/OperationDefinition/<id>`. */
@@ -55,6 +56,32 @@ export function diagnoseOperationDefinition(base: string): Record<string, unknow
         documentation: 'Ids and SHA-256 hashes of the diagnosis (no health data), for the audit log.',
         part: [part('json', 'string', 'The receipt as RFC 8785 canonical JSON.'), part('sha256', 'string', 'Its SHA-256.')],
       },
+      {
+        name: 'audit',
+        use: 'out',
+        min: 0,
+        max: '1',
+        documentation: 'Where the diagnosis is in the verifiable audit log (design.md §2.4): its leaf and, once a tree head covering it is anchored on-chain, the anchor and the RFC 9162 inclusion proof up to that head. The regulator API (GET /audit/entries/{leafIndex}) serves the same receipt later.',
+        part: [
+          part('leafIndex', 'integer', 'Leaf index of the diagnosis\'s audit entry (0-based).'),
+          part('leafHash', 'string', 'Its RFC 9162 leaf hash, SHA-256(0x00 || entry), lowercase hex.'),
+          {
+            name: 'anchor',
+            use: 'out',
+            min: 0,
+            max: '1',
+            documentation: 'The first anchored tree head covering the entry (AuditAnchor on-chain).',
+            part: [
+              part('treeSize', 'integer', 'Size of the anchored tree.'),
+              part('rootHash', 'string', 'Its root hash, 0x-prefixed hex as anchored.'),
+              part('transactionHash', 'string', 'The anchoring transaction.'),
+              part('blockNumber', 'integer', 'Its block.'),
+              part('anchoredAt', 'instant', 'Its block time.'),
+            ],
+          },
+          part('inclusionProof', 'string', 'The inclusion proof, leaf to root, one lowercase hex hash each (RFC 9162 §2.1.3), when anchored.', '*'),
+        ],
+      },
     ],
   };
 }
@@ -80,4 +107,34 @@ export function diagnoseParameters(body: unknown): { model: string; version?: st
   }
   if (values['model'] === undefined) throw badRequest('Parameters: expected a "model" parameter (e.g. ascvd-pce)', 'Parameters.parameter');
   return { model: values['model'], ...(values['version'] !== undefined ? { version: values['version'] } : {}), ...(values['consent'] !== undefined ? { consent: values['consent'] } : {}) };
+}
+
+/**
+ * The `audit` output parameter of `$diagnose` (see {@link diagnoseOperationDefinition}): the receipt's leaf and,
+ * once anchored, the anchor and the inclusion proof.
+ */
+export function auditParameter(receipt: AuditReceipt): Record<string, unknown> {
+  const { anchor } = receipt;
+  return {
+    name: 'audit',
+    part: [
+      { name: 'leafIndex', valueInteger: receipt.leafIndex },
+      { name: 'leafHash', valueString: receipt.leafHash },
+      ...(anchor
+        ? [
+            {
+              name: 'anchor',
+              part: [
+                { name: 'treeSize', valueInteger: anchor.treeSize },
+                { name: 'rootHash', valueString: anchor.rootHash },
+                { name: 'transactionHash', valueString: anchor.transactionHash },
+                { name: 'blockNumber', valueInteger: anchor.blockNumber },
+                { name: 'anchoredAt', valueInstant: anchor.anchoredAt },
+              ],
+            },
+          ]
+        : []),
+      ...(receipt.inclusionProof ?? []).map((hash) => ({ name: 'inclusionProof', valueString: hash })),
+    ],
+  };
 }

@@ -5,7 +5,7 @@ import { notFound } from '../common/index.js';
 import { APP_CONFIG, type AppConfig } from '../config/index.js';
 import { DiagnosisService } from '../inference/index.js';
 import { presentParameters } from '../inference/diagnosis-parameters.js';
-import { DIAGNOSE_OPERATION_ID, diagnoseOperationDefinition, diagnoseParameters } from './diagnose-operation.js';
+import { auditParameter, DIAGNOSE_OPERATION_ID, diagnoseOperationDefinition, diagnoseParameters } from './diagnose-operation.js';
 import { sendFhir } from './fhir-response.js';
 
 /**
@@ -29,7 +29,10 @@ export class DiagnoseController {
     const request = diagnoseParameters(body);
     if (!/^[A-Za-z0-9\-.]{1,64}$/.test(id)) throw notFound('Patient: the id is not a FHIR id');
     const result = await this.diagnoses.diagnose(principal, id, request);
-    sendFhir(reply, { status: 200, headers: { location: `${this.base}/${result.receipt.riskAssessment}` }, body: presentParameters(result) });
+    const parameters = presentParameters(result) as { parameter: unknown[] };
+    // The audit receipt (issue 6 §3): where the diagnosis's entry is in the log, and its proof once anchored.
+    const output = result.audit ? { ...parameters, parameter: [...parameters.parameter, auditParameter(result.audit)] } : parameters;
+    sendFhir(reply, { status: 200, headers: { location: `${this.base}/${result.receipt.riskAssessment}` }, body: output });
   }
 
   /** Public, like the CapabilityStatement that points to it: it describes the API, not any record. */

@@ -3,5 +3,5 @@ import { HttpMetricsHook } from './http-metrics.hook.js';
 import { MetricsController } from './metrics.controller.js';
 import { MetricsService } from './metrics.service.js';
 
-@Module({ controllers: [MetricsController], providers: [MetricsService, HttpMetricsHook] })
+@Module({ controllers: [MetricsController], providers: [MetricsService, HttpMetricsHook], exports: [MetricsService] })
 export class MetricsModule {}

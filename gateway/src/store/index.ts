@@ -4,7 +4,7 @@ export { migrateToLatest, type MigrationReport } from './migrate.js';
 export { columnTypes, type ColumnTypes, type DatabaseDialect, databaseDialect } from './migrations/column-types.js';
 export { assertDatabaseAnswers, describeDatabase, openDatabase, pingDatabase } from './open-database.js';
 export { openPostgres, type PostgresOptions } from './postgres-database.js';
-export { openSqlite } from './sqlite-database.js';
+export { auditFileOf, openSqlite } from './sqlite-database.js';
 export { StoreModule } from './store.module.js';
 export { FHIR_REPOSITORY, type CreateResult, type FhirRepository, type FhirResource, type SearchPage, type SearchParam, type SearchQuery, type StoredResource } from './fhir-repository.js';
 export { PatientStoreService, type PatientStoreStatus } from './patient-store.service.js';

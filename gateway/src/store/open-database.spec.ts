@@ -30,8 +30,10 @@ describe.each(databaseAdapters())('the gateway database on $name', (adapter) => 
     const journal = await sql<{ name: string }>`select name from kysely_migration order by name`.execute(opened.db);
     expect(journal.rows.map((r) => r.name)).toEqual(Object.keys(MIGRATIONS));
     const tables = await opened.db.introspection.getTables();
+    // On SQLite the audit tables are in the attached audit file, which the introspection of `main` does not list.
     expect(tables.map((t) => t.name).sort()).toEqual([
-      ...['audit_actor', 'audit_anchor', 'audit_entry', 'chain_block', 'chain_cursor', 'consent_grant', 'consent_revocation', 'consent_terms', 'diagnosis', 'emergency_access', 'emergency_reason', 'key_release'],
+      ...(adapter.name === 'postgres' ? ['audit_actor', 'audit_anchor', 'audit_entry'] : []),
+      ...['chain_block', 'chain_cursor', 'consent_grant', 'consent_revocation', 'consent_terms', 'diagnosis', 'emergency_access', 'emergency_reason', 'key_release'],
       ...['oidc_payload', 'patient_identifier', 'patient_store', 'record', 'record_index', 'record_key', 'record_version'],
     ]);
   });

@@ -329,7 +329,7 @@ export class SealedFhirRepository implements FhirRepository {
 
   /** Logs a refused write (a record the caller may not modify is as unknown as a missing one) and returns the 404. */
   private writeDenied(principal: Principal, interaction: string, resourceType: string, patientId: string | undefined, id: string): OperationOutcomeError {
-    this.parts.recorder?.record({ principal, interaction, resourceType, ...(patientId !== undefined ? { patientId } : {}), outcome: 'denied' });
+    this.parts.recorder?.record({ principal, interaction, resourceType, ...(patientId !== undefined ? { patientId } : {}), outcome: 'denied', reason: patientId === undefined ? 'not-found' : 'not-custodian' });
     return notFound(`${resourceType}/${id} is not known`);
   }
 
@@ -343,6 +343,8 @@ export class SealedFhirRepository implements FhirRepository {
       ...(patientId !== undefined ? { patientId } : {}),
       outcome: decision ? 'allowed' : 'denied',
       ...(grant ? { grant } : {}),
+      // For the log only (the caller gets the same 404 either way): no such record, or one the caller may not read.
+      ...(decision ? {} : { reason: patientId === undefined ? 'not-found' : 'no-grant' }),
     });
   }
 

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql } from 'kysely';
@@ -24,9 +24,6 @@ describe('the embedded SQLite database', () => {
     expect(await migrateToLatest(again)).toEqual({ applied: [] });
     const tables = await sql<{ name: string }>`select name from sqlite_master where type = 'table' and name not like 'sqlite_%' order by name`.execute(again);
     expect(tables.rows.map((r) => r.name)).toEqual([
-      'audit_actor',
-      'audit_anchor',
-      'audit_entry',
       'chain_block',
       'chain_cursor',
       'consent_grant',
@@ -48,6 +45,11 @@ describe('the embedded SQLite database', () => {
     ]);
     const journal = await sql<{ journal_mode: string }>`pragma journal_mode`.execute(again);
     expect(journal.rows[0]!.journal_mode).toBe('wal');
+    // The audit log's tables live in the audit file beside it, attached as schema `audit`, in WAL mode too.
+    const audit = await sql<{ name: string }>`select name from audit.sqlite_master where type = 'table' order by name`.execute(again);
+    expect(audit.rows.map((r) => r.name)).toEqual(['audit_actor', 'audit_anchor', 'audit_entry']);
+    expect((await sql<{ journal_mode: string }>`pragma audit.journal_mode`.execute(again)).rows[0]!.journal_mode).toBe('wal');
+    expect(existsSync(join(dir, 'nested', 'gateway.audit.sqlite'))).toBe(true);
     await again.destroy();
   });
 

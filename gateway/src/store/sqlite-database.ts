@@ -5,8 +5,20 @@ import { Kysely, SqliteDialect, type SqliteDatabase } from 'kysely';
 import type { DatabaseSchema } from './database.schema.js';
 
 /**
+ * The audit log's own SQLite file beside the clinical one (`gateway.sqlite` → `gateway.audit.sqlite`), attached
+ * to the store's connection as schema `audit`; `:memory:` stays in memory.
+ */
+export function auditFileOf(file: string): string {
+  return file === ':memory:' ? ':memory:' : `${file.replace(/\.(sqlite3?|db)$/, '')}.audit.sqlite`;
+}
+
+/**
  * Opens (creating if needed) the embedded SQLite database: WAL journal, foreign keys on, a busy timeout.
  * Integers come back as JS numbers and blobs as Buffers, as from `openPostgres`.
+ *
+ * The audit log lives in a second file, attached as schema `audit` (its tables are found by their plain names: the
+ * clinical file has none of them). Beside, not inside, the clinical store: the audit writer commits to it on its own
+ * connection without ever contending for the clinical file's write lock.
  */
 export function openSqlite(file: string): Kysely<DatabaseSchema> {
   let database: SQLite.Database | undefined;
@@ -20,6 +32,9 @@ export function openSqlite(file: string): Kysely<DatabaseSchema> {
     database.pragma('synchronous = FULL');
     // Deleted content (e.g. a destroyed escrow secret) is overwritten with zeros, not left in free pages.
     database.pragma('secure_delete = ON');
+    database.prepare('attach database ? as audit').run(auditFileOf(file));
+    database.pragma('audit.journal_mode = WAL');
+    database.pragma('audit.synchronous = FULL');
   } catch (error) {
     database?.close();
     // Name the file and the settings that choose it: the driver's own message ("file is not a database") names neither.

@@ -1,15 +1,17 @@
 /**
  * Response headers for the web apps and their public config. The CSP allows scripts, styles and requests to this
- * origin only, plus requests to the issuer (discovery, token and JWKS calls of the PKCE flow), and forbids
+ * origin only, plus requests to the issuer (discovery, token and JWKS calls of the PKCE flow) and to
+ * `connectOrigins` (the chain's public JSON-RPC, which the audit view reads anchored roots from), and forbids
  * framing (CSP Level 3 `frame-ancestors`). No inline scripts: the Vite build emits none.
  */
-export function webSecurityHeaders(issuerOrigin: string): Readonly<Record<string, string>> {
+export function webSecurityHeaders(issuerOrigin: string, connectOrigins: readonly string[] = []): Readonly<Record<string, string>> {
+  const connect = [...new Set([issuerOrigin, ...connectOrigins])].join(' ');
   const csp = [
     "default-src 'self'",
     "script-src 'self'",
     "style-src 'self'",
     "img-src 'self' data:",
-    `connect-src 'self' ${issuerOrigin}`,
+    `connect-src 'self' ${connect}`,
     "form-action 'self'",
     "base-uri 'self'",
     "object-src 'none'",

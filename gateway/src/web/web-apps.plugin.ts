@@ -10,6 +10,8 @@ import type { WebAppConfig } from './web-app-config.js';
 export interface WebAppsPluginOptions {
   readonly apps: readonly WebApp[];
   readonly appConfig: WebAppConfig;
+  /** Further origins the apps may send requests to (CSP `connect-src`), e.g. the chain's public JSON-RPC. */
+  readonly connectOrigins?: readonly string[];
 }
 
 /**
@@ -18,7 +20,7 @@ export interface WebAppsPluginOptions {
  * headers and 404 handling apply to these routes only.
  */
 export async function webAppsPlugin(fastify: FastifyInstance, options: WebAppsPluginOptions): Promise<void> {
-  const headers = webSecurityHeaders(new URL(options.appConfig.issuer).origin);
+  const headers = webSecurityHeaders(new URL(options.appConfig.issuer).origin, options.connectOrigins);
   fastify.addHook('onSend', async (_request, reply) => {
     void reply.headers(headers);
   });

@@ -1,6 +1,7 @@
-import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, type OnModuleInit, Optional } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import type { FastifyInstance } from 'fastify';
+import { ChainService } from '../chain/index.js';
 import { APP_CONFIG, type AppConfig } from '../config/index.js';
 import { locateWebApps } from './web-apps.js';
 import { webAppConfig } from './web-app-config.js';
@@ -19,12 +20,22 @@ export class WebAppsRegistrar implements OnModuleInit {
     @Inject(HttpAdapterHost) private readonly adapterHost: HttpAdapterHost,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(WEB_APPS_ROOT) private readonly root: string,
+    @Optional() @Inject(ChainService) private readonly chain?: ChainService,
   ) {}
 
   onModuleInit(): void {
     const apps = locateWebApps(this.root);
     const fastify = this.adapterHost.httpAdapter.getInstance<FastifyInstance>();
     // Loaded by Fastify's boot (ready/listen), after Nest has registered its own routes.
-    void fastify.register(webAppsPlugin, { apps, appConfig: webAppConfig(this.config) });
+    void fastify.register(webAppsPlugin, { apps, appConfig: webAppConfig(this.config), connectOrigins: this.chainOrigins() });
+  }
+
+  /**
+   * The origin of the chain's public JSON-RPC (the URL GET /audit/chain serves: CHAIN_PUBLIC_RPC_URL, else the
+   * embedded anvil's), which the audit view calls from the browser to read anchored roots itself.
+   */
+  private chainOrigins(): string[] {
+    const url = this.config.chain.publicRpcUrl ?? (this.chain?.mode === 'embedded' ? this.chain.anvil?.url : undefined);
+    return url ? [new URL(url).origin] : [];
   }
 }

@@ -1,4 +1,5 @@
 import { roleLabel } from '@web';
+import { useEffect, useState } from 'react';
 import { ProblemNotice } from '../ui/problem-notice.js';
 import type { AccessEvent, Consent } from './consent-api.js';
 import { useConsentData } from './consent-data.js';
@@ -51,6 +52,32 @@ function Basis({ event, consents }: { event: AccessEvent; consents: ReadonlyMap<
 }
 
 /**
+ * The patient's own pseudonym in the audit log, which a regulator can filter the log by without learning who they
+ * are. Shown once known; a failure to read it leaves the timeline as it is.
+ */
+function AuditPseudonym() {
+  const { api } = useConsentData();
+  const [pseudonym, setPseudonym] = useState<string | null>(null);
+  useEffect(() => {
+    let live = true;
+    api.myAuditPseudonym().then(
+      (value) => live && setPseudonym(value),
+      () => undefined,
+    );
+    return () => {
+      live = false;
+    };
+  }, [api]);
+  if (!pseudonym) return null;
+  return (
+    <p className="timeline__pseudonym" data-testid="audit-pseudonym-note">
+      In the gateway’s audit log you appear as <span className="mono" data-testid="audit-pseudonym">{pseudonym}</span>, never by name. You can give this pseudonym to a regulator, who
+      can then check every access to your records in the log and its proofs on the chain.
+    </p>
+  );
+}
+
+/**
  * "Who accessed my records": the gateway's access log for this patient (`accessTimeline`), newest first as it comes,
  * allowed and denied alike, each with the consent or break-glass access it rested on.
  */
@@ -59,6 +86,7 @@ export function AccessTimeline() {
   const byId = new Map((consents.phase === 'ready' ? consents.value : []).map((c) => [c.id.toLowerCase(), c]));
   return (
     <div className="timeline" data-testid="access-timeline" data-phase={timeline.phase}>
+      <AuditPseudonym />
       {timeline.phase === 'loading' && <p className="muted">Asking the gateway for the access log…</p>}
       {timeline.phase === 'failed' && <ProblemNotice problem={timeline.problem} onRetry={() => reload(['timeline'])} testId="access-timeline-error" />}
       {timeline.phase === 'ready' && timeline.value.length === 0 && (
@@ -68,9 +96,9 @@ export function AccessTimeline() {
       )}
       {timeline.phase === 'ready' && timeline.value.length > 0 && (
         <ol className="timeline__list">
-          {timeline.value.map((event, i) => (
+          {timeline.value.map((event) => (
             <li
-              key={`${event.at}-${i}`}
+              key={event.leafIndex}
               className={`timeline__event timeline__event--${event.outcome}`}
               data-testid="access-event"
               data-outcome={event.outcome}
@@ -78,10 +106,26 @@ export function AccessTimeline() {
               data-resource-type={event.resourceType ?? ''}
               data-consent-id={event.consentId ?? ''}
               data-emergency-id={event.emergencyId ?? ''}
+              data-leaf-index={event.leafIndex}
+              data-purpose={event.purpose ?? ''}
+              data-model={event.model ? `${event.model.id}@${event.model.version}` : ''}
             >
-              <time className="timeline__when" dateTime={event.at}>
-                {dateTime(event.at)}
-              </time>
+              <span className="timeline__when">
+                <time dateTime={event.at}>{dateTime(event.at)}</time>
+                <span className="timeline__entry" data-testid="access-entry">
+                  Log entry <span className="mono" data-testid="access-leaf-index">{event.leafIndex}</span>
+                </span>
+                {event.purpose && (
+                  <span className="timeline__entry" data-testid="access-purpose">
+                    Purpose: {event.purpose.toLowerCase()}
+                  </span>
+                )}
+                {event.model && (
+                  <span className="timeline__entry mono" title={`model.onnx SHA-256 ${event.model.sha256}`} data-testid="access-model">
+                    {event.model.id}@{event.model.version}
+                  </span>
+                )}
+              </span>
               <span className="timeline__what">
                 <strong>{event.actor}</strong> <span className="muted">({roleLabel(event.actorRole)})</span> {what(event)}
               </span>

@@ -77,6 +77,12 @@ export class Reader {
     return Reader.of(this.value[key], `${this.path}.${key}`);
   }
 
+  /** A nested object, or null when the field is null or absent. */
+  optionalReader(key: string): Reader | null {
+    const v = this.value[key];
+    return v === null || v === undefined ? null : this.reader(key);
+  }
+
   list(key: string): Reader[] {
     const v = this.value[key];
     if (!Array.isArray(v)) throw unreadable(`${this.path}.${key}`, 'a list', v);

@@ -1,6 +1,6 @@
 import type { GraphqlClient } from '@web';
 import { Reader } from './answer-reader.js';
-import { ACCESS_TIMELINE, CONSENT_DIRECTORY, DRAFT_CONSENT, DRAFT_REVOCATION, EMERGENCY_ACCESSES, GRANT_CONSENT, MODELS, MY_CONSENTS, REVOKE_CONSENT } from './consent-documents.js';
+import { ACCESS_TIMELINE, CONSENT_DIRECTORY, DRAFT_CONSENT, DRAFT_REVOCATION, EMERGENCY_ACCESSES, GRANT_CONSENT, MODELS, MY_AUDIT_PSEUDONYM, MY_CONSENTS, REVOKE_CONSENT } from './consent-documents.js';
 
 /** The purposes a patient can choose here; EMERGENCY is only granted through the break-glass switch. */
 export const GRANT_PURPOSES = ['TREATMENT', 'DIAGNOSIS', 'RESEARCH'] as const;
@@ -71,6 +71,8 @@ export interface Consent {
 }
 
 export interface AccessEvent {
+  /** The entry's leaf index in the audit log (the number a regulator sees). */
+  readonly leafIndex: number;
   readonly at: string;
   readonly actor: string;
   readonly actorRole: string;
@@ -79,7 +81,11 @@ export interface AccessEvent {
   /** allowed | denied */
   readonly outcome: string;
   readonly consentId: string | null;
+  /** The consent's purpose code, when the access rested on one. */
+  readonly purpose: string | null;
   readonly emergencyId: string | null;
+  /** For a model run: the model version and the SHA-256 of its file. */
+  readonly model: { readonly id: string; readonly version: string; readonly sha256: string } | null;
   /** In the README's AccessEvent, not (yet) in the gateway's schema, so not asked for; shown when present. */
   readonly reason: string | null;
 }
@@ -114,6 +120,11 @@ export interface ApprovedModel {
 
 /** How many timeline entries the portal asks for. */
 export const TIMELINE_LIMIT = 100;
+
+function modelOf(e: Reader): AccessEvent['model'] {
+  const m = e.optionalReader('model');
+  return m && { id: m.string('id'), version: m.string('version'), sha256: m.string('sha256') };
+}
 
 function grantee(r: Reader): Grantee {
   return { id: r.string('id'), kind: r.string('kind'), name: r.string('name'), reference: r.string('reference') };
@@ -209,6 +220,7 @@ export class ConsentApi {
     return Reader.of(await this.graphql(ACCESS_TIMELINE, { limit }), 'data')
       .list('accessTimeline')
       .map((e) => ({
+        leafIndex: e.int('leafIndex'),
         at: e.time('at'),
         actor: e.string('actor'),
         actorRole: e.string('actorRole'),
@@ -216,9 +228,16 @@ export class ConsentApi {
         resourceType: e.optionalString('resourceType'),
         outcome: e.string('outcome'),
         consentId: e.optionalString('consentId'),
+        purpose: e.optionalString('purpose'),
         emergencyId: e.optionalString('emergencyId'),
+        model: modelOf(e),
         reason: e.optionalString('reason'),
       }));
+  }
+
+  /** The patient's pseudonym in the audit log (null for an account without a patient record). */
+  async myAuditPseudonym(): Promise<string | null> {
+    return Reader.of(await this.graphql(MY_AUDIT_PSEUDONYM), 'data').optionalString('myAuditPseudonym');
   }
 
   async emergencyAccesses(): Promise<EmergencyAccess[]> {

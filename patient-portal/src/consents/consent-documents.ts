@@ -50,8 +50,10 @@ export const MY_CONSENTS = `query MyConsents {
 ${CONSENT_FIELDS}`;
 
 export const ACCESS_TIMELINE = `query AccessTimeline($limit: Int!) {
-  accessTimeline(limit: $limit) { at actor actorRole interaction resourceType outcome consentId emergencyId }
+  accessTimeline(limit: $limit) { leafIndex at actor actorRole interaction resourceType outcome consentId purpose emergencyId model { id version sha256 } }
 }`;
+
+export const MY_AUDIT_PSEUDONYM = 'query MyAuditPseudonym { myAuditPseudonym }';
 
 export const EMERGENCY_ACCESSES = `query EmergencyAccesses {
   emergencyAccesses { id patientId clinician reason declaredAt expiresAt transaction block active }

@@ -51,8 +51,16 @@ export class RevocationDraftModel {
   @Field(() => Int) deadline!: number;
 }
 
-@ObjectType('AccessEvent', { description: 'One access decision on the patient’s records (never contents).' })
+@ObjectType('ModelVersionRef', { description: 'A model version as the audit log names it: id, version and the SHA-256 of its ONNX file.' })
+export class ModelVersionRefModel {
+  @Field(() => String) id!: string;
+  @Field(() => String) version!: string;
+  @Field(() => String) sha256!: string;
+}
+
+@ObjectType('AccessEvent', { description: 'One access decision on the patient’s records (never contents): an entry of the audit log.' })
 export class AccessEventModel {
+  @Field(() => Int, { description: 'Leaf index of the entry in the audit log (the same number the regulator sees).' }) leafIndex!: number;
   @Field(() => String) at!: string;
   @Field(() => String, { description: 'Username of who accessed.' }) actor!: string;
   @Field(() => String) actorRole!: string;
@@ -60,7 +68,9 @@ export class AccessEventModel {
   @Field(() => String, { nullable: true }) resourceType!: string | null;
   @Field(() => String, { description: 'allowed or denied.' }) outcome!: string;
   @Field(() => String, { nullable: true }) consentId!: string | null;
+  @Field(() => String, { nullable: true, description: 'The consent’s purpose: TREATMENT, DIAGNOSIS, RESEARCH or EMERGENCY.' }) purpose!: string | null;
   @Field(() => String, { nullable: true }) emergencyId!: string | null;
+  @Field(() => ModelVersionRefModel, { nullable: true, description: 'For inferences: the model version that ran.' }) model!: ModelVersionRefModel | null;
 }
 
 @ObjectType('EmergencyAccess', { description: 'A break-glass access, recorded on-chain.' })

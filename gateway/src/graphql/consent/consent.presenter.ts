@@ -29,6 +29,7 @@ export function presentConsent(row: ConsentRow, directory: ConsentDirectory, cha
 
 export function presentAccessEvent(event: AccessEvent): AccessEventModel {
   return {
+    leafIndex: event.leafIndex,
     at: event.at.toISOString(),
     actor: event.actorName,
     actorRole: event.actorRole,
@@ -36,7 +37,9 @@ export function presentAccessEvent(event: AccessEvent): AccessEventModel {
     resourceType: event.resourceType,
     outcome: event.outcome,
     consentId: event.consentId,
+    purpose: event.purpose,
     emergencyId: event.emergencyId,
+    model: event.model ? { id: event.model.id, version: event.model.version, sha256: event.model.sha256 } : null,
   };
 }
 

@@ -72,4 +72,9 @@ export class ConsentResolver {
     if (!principal.fhirPatient) return [];
     return (await this.log.timeline(principal.fhirPatient, count)).map(presentAccessEvent);
   }
+
+  @Query(() => String, { nullable: true, description: "The caller's pseudonym in the audit log (entries' `patient`), which a regulator can filter by; null without a patient record." })
+  myAuditPseudonym(@CurrentPrincipal() principal: Principal): string | null {
+    return principal.fhirPatient ? this.log.pseudonym(principal.fhirPatient) : null;
+  }
 }

@@ -1,4 +1,4 @@
-import { Field, Float, InputType, ObjectType } from '@nestjs/graphql';
+import { Field, Float, InputType, Int, ObjectType } from '@nestjs/graphql';
 import { ConsentModel } from '../consent/consent.models.js';
 
 @ObjectType('ModelInput', { description: "One input of a model's data contract, as its card states it." })
@@ -102,6 +102,31 @@ export class ReceiptModel {
   @Field(() => String) sha256!: string;
 }
 
+@ObjectType('AuditAnchor', { description: 'An anchored tree head of the audit log: its size and root, and the transaction that put it on-chain.' })
+export class AuditAnchorModel {
+  @Field(() => Int, { description: 'Position of the head in anchoring order.' }) index!: number;
+  @Field(() => Float, { description: 'Number of leaves in the anchored tree (RFC 9162 §2.1.1).' }) treeSize!: number;
+  @Field(() => String, { description: '0x-prefixed hex root hash.' }) rootHash!: string;
+  @Field(() => String) transactionHash!: string;
+  @Field(() => Float) blockNumber!: number;
+  @Field(() => String, { description: 'ISO-8601.' }) anchoredAt!: string;
+}
+
+@ObjectType('AuditChain', { description: 'Where a browser reads anchored audit roots: public chain information (as GET /audit/chain).' })
+export class AuditChainModel {
+  @Field(() => Int) chainId!: number;
+  @Field(() => String, { nullable: true, description: 'Browser-reachable JSON-RPC URL (CHAIN_PUBLIC_RPC_URL, else the embedded node); null when none is configured.' }) rpcUrl!: string | null;
+  @Field(() => String, { description: 'Address of the AuditAnchor contract.' }) auditAnchor!: string;
+}
+
+@ObjectType('DiagnosisAudit', { description: "Where the diagnosis's entry is in the audit log and, once anchored, the proof of it." })
+export class DiagnosisAuditModel {
+  @Field(() => Float, { description: 'Leaf index of the entry.' }) leafIndex!: number;
+  @Field(() => String, { description: 'Hex leaf hash: SHA-256(0x00 || the canonical entry).' }) leafHash!: string;
+  @Field(() => AuditAnchorModel, { nullable: true, description: 'The first anchored head that covers the entry.' }) anchor!: AuditAnchorModel | null;
+  @Field(() => [String], { nullable: true, description: "Hex hashes, leaf to root, proving the entry in the anchor's tree (RFC 9162 §2.1.3)." }) inclusionProof!: string[] | null;
+}
+
 @ObjectType('Diagnosis', { description: "A model's result on a patient, as sealed into the patient's store." })
 export class DiagnosisModel {
   @Field(() => String) id!: string;
@@ -120,6 +145,7 @@ export class DiagnosisModel {
   @Field(() => ReceiptModel) receipt!: ReceiptModel;
   @Field(() => String, { description: 'Versioned reference of the RiskAssessment.' }) riskAssessment!: string;
   @Field(() => String, { description: 'Versioned reference of the Provenance.' }) provenance!: string;
+  @Field(() => DiagnosisAuditModel, { nullable: true, description: "The diagnosis's audit log entry (leaf index; anchor and inclusion proof once anchored)." }) audit!: DiagnosisAuditModel | null;
 }
 
 @ObjectType('DiagnosisHistoryEntry', { description: "One of the caller's diagnoses (metadata; the result is read on demand)." })
@@ -132,6 +158,7 @@ export class DiagnosisHistoryModel {
   @Field(() => String) modelVersion!: string;
   @Field(() => String) modelSha256!: string;
   @Field(() => String, { nullable: true, description: 'accepted or overridden.' }) feedback!: string | null;
+  @Field(() => Float, { nullable: true, description: "Leaf index of the diagnosis's audit log entry." }) auditLeaf!: number | null;
 }
 
 @InputType('DiagnoseInput')

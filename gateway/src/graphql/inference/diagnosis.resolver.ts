@@ -3,12 +3,14 @@ import { Args, Int, Mutation, Query, Resolver } from '@nestjs/graphql';
 import { CurrentPrincipal, type Principal, Roles } from '../../auth/index.js';
 import { ChainService } from '../../chain/index.js';
 import { badRequest } from '../../common/index.js';
+import { APP_CONFIG, type AppConfig } from '../../config/index.js';
 import { ConsentAccessGrants, ConsentDirectory } from '../../consent/index.js';
 import { contractCompartments, DiagnosisService, type DiagnosisResult, type LoadedModel } from '../../inference/index.js';
 import type { ModelInput } from '../../inference/model-card.js';
 import { presentConsent } from '../consent/consent.presenter.js';
 import { limit } from '../consent/input-limits.js';
-import { DiagnoseInput, DiagnosisConsentModel, DiagnosisFeedbackInput, DiagnosisHistoryModel, DiagnosisModel, ModelInfoModel } from './diagnosis.models.js';
+import type { AuditReceipt } from '../../audit/audit-log.js';
+import { AuditChainModel, DiagnoseInput, type DiagnosisAuditModel, DiagnosisConsentModel, DiagnosisFeedbackInput, DiagnosisHistoryModel, DiagnosisModel, ModelInfoModel } from './diagnosis.models.js';
 
 /** The diagnostic models and the clinician's diagnoses (design.md §2.3; issue 5 §3, §5, §6). */
 @Resolver()
@@ -18,7 +20,15 @@ export class DiagnosisResolver {
     @Inject(ConsentAccessGrants) private readonly grants: ConsentAccessGrants,
     @Inject(ConsentDirectory) private readonly directory: ConsentDirectory,
     @Inject(ChainService) private readonly chain: ChainService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
+
+  @Query(() => AuditChainModel, { description: "Where to read anchored audit roots from, so a receipt's inclusion proof can be checked in the browser." })
+  @Roles('clinician', 'auditor')
+  auditChain(): AuditChainModel {
+    const rpcUrl = this.config.chain.publicRpcUrl ?? (this.chain.mode === 'embedded' ? this.chain.anvil?.url : undefined);
+    return { chainId: this.chain.chainId, rpcUrl: rpcUrl ?? null, auditAnchor: this.chain.deployment.contracts['AuditAnchor']!.address };
+  }
 
   @Query(() => [ModelInfoModel], { description: 'Every model version this gateway runs, with its card.' })
   @Roles('clinician', 'patient', 'steward', 'auditor')
@@ -62,7 +72,7 @@ export class DiagnosisResolver {
   async diagnosisHistory(@CurrentPrincipal() principal: Principal, @Args('patientId', { type: () => String, nullable: true }) patientId?: string | null, @Args('limit', { type: () => Int, nullable: true }) count?: number | null): Promise<DiagnosisHistoryModel[]> {
     if (patientId != null) limit(patientId, 64, 'patientId');
     const rows = await this.diagnoses.history(principal, patientId ?? undefined, count ?? 50);
-    return rows.map((r) => ({ id: r.diagnosisId, patientId: r.patientId, createdAt: r.createdAt.toISOString(), consentId: r.consentId, modelId: r.model.id, modelVersion: r.model.version, modelSha256: r.model.sha256, feedback: r.feedback }));
+    return rows.map((r) => ({ id: r.diagnosisId, patientId: r.patientId, createdAt: r.createdAt.toISOString(), consentId: r.consentId, modelId: r.model.id, modelVersion: r.model.version, modelSha256: r.model.sha256, feedback: r.feedback, auditLeaf: r.auditLeaf }));
   }
 
   @Query(() => DiagnosisModel, { description: 'One of the caller\'s diagnoses with its result (read back under its consent while it is live).' })
@@ -148,5 +158,10 @@ export function presentDiagnosis(result: DiagnosisResult): DiagnosisModel {
     receipt: { json: result.receiptJson, sha256: result.receiptSha256 },
     riskAssessment: result.receipt.riskAssessment,
     provenance: result.receipt.provenance,
+    audit: result.audit ? presentAudit(result.audit) : null,
   };
+}
+
+function presentAudit(audit: AuditReceipt): DiagnosisAuditModel {
+  return { leafIndex: audit.leafIndex, leafHash: audit.leafHash, anchor: audit.anchor ? { ...audit.anchor } : null, inclusionProof: audit.inclusionProof ? [...audit.inclusionProof] : null };
 }

@@ -56,6 +56,8 @@ export interface AccessDecision {
   readonly patientId?: string;
   readonly outcome: 'allowed' | 'denied';
   readonly grant?: PatientGrant;
+  /** Why a denial was a denial (not-found, no-grant, not-custodian), for the audit log. */
+  readonly reason?: string;
 }
 
 /** Where access decisions go: implemented by the consent module's access log. */

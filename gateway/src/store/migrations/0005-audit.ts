@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import { columnTypes } from './column-types.js';
 
 /**
@@ -9,12 +9,15 @@ import { columnTypes } from './column-types.js';
  *   entry for the regulator's filters.
  * - `audit_anchor`: tree heads as the gateway anchored them on `AuditAnchor` (the chain is the authority).
  * - `audit_actor`: display names of actor pseudonyms, for the patient's own timeline only (names stay out of the log).
+ * On SQLite the three tables live in the audit file attached as schema `audit` (see openSqlite); on PostgreSQL in
+ * the same database as the store.
  * The group-committed `access_event` table of issue 4 is replaced by the log; `diagnosis.audit_leaf` records where
  * each diagnosis's entry landed.
  */
 export async function up(db: Kysely<unknown>): Promise<void> {
-  const { int8, binary } = columnTypes(db);
-  await db.schema
+  const { int8, binary, dialect } = columnTypes(db);
+  const schema = dialect === 'sqlite' ? db.schema.withSchema('audit') : db.schema;
+  await schema
     .createTable('audit_entry')
     .addColumn('leaf_index', int8, (c) => c.primaryKey())
     .addColumn('at', int8, (c) => c.notNull())
@@ -28,11 +31,13 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('model_id', 'text')
     .addColumn('consent_id', 'text')
     .execute();
-  await db.schema.createIndex('audit_entry_patient').on('audit_entry').columns(['patient', 'leaf_index']).execute();
-  await db.schema.createIndex('audit_entry_at').on('audit_entry').column('at').execute();
-  await db.schema.createIndex('audit_entry_actor').on('audit_entry').columns(['actor', 'leaf_index']).execute();
+  // SQLite names an attached schema's index as schema.index with the table unqualified: one statement for both.
+  const prefix = dialect === 'sqlite' ? 'audit.' : '';
+  for (const [name, columns] of [['audit_entry_patient', 'patient, leaf_index'], ['audit_entry_at', 'at'], ['audit_entry_actor', 'actor, leaf_index']] as const) {
+    await sql.raw(`create index ${prefix}${name} on audit_entry (${columns})`).execute(db);
+  }
 
-  await db.schema
+  await schema
     .createTable('audit_anchor')
     .addColumn('anchor_index', int8, (c) => c.primaryKey())
     .addColumn('tree_size', int8, (c) => c.notNull().unique())
@@ -42,7 +47,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('anchored_at', int8, (c) => c.notNull())
     .execute();
 
-  await db.schema
+  await schema
     .createTable('audit_actor')
     .addColumn('actor', 'text', (c) => c.primaryKey())
     .addColumn('name', 'text', (c) => c.notNull())
@@ -56,5 +61,6 @@ export async function up(db: Kysely<unknown>): Promise<void> {
 
 export async function down(db: Kysely<unknown>): Promise<void> {
   await db.schema.alterTable('diagnosis').dropColumn('audit_leaf').execute();
-  for (const table of ['audit_actor', 'audit_anchor', 'audit_entry']) await db.schema.dropTable(table).execute();
+  const schema = columnTypes(db).dialect === 'sqlite' ? db.schema.withSchema('audit') : db.schema;
+  for (const table of ['audit_actor', 'audit_anchor', 'audit_entry']) await schema.dropTable(table).execute();
 }

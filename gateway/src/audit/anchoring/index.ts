@@ -1,0 +1,2 @@
+export { AnchoringModule } from './anchoring.module.js';
+export { AuditAnchorer } from './audit-anchorer.js';
