@@ -18,6 +18,9 @@ import os
 # Single-threaded BLAS before numpy loads: the learned model's bytes must not depend on thread scheduling.
 for _var in ('OMP_NUM_THREADS', 'OPENBLAS_NUM_THREADS', 'MKL_NUM_THREADS'):
     os.environ[_var] = '1'
+# Nor on the CPU: OpenBLAS picks its kernels by CPU model (AVX-512 machines and others round differently), so pin
+# the baseline x86-64 kernels, which every x86-64 CPU runs.
+os.environ['OPENBLAS_CORETYPE'] = 'Prescott'
 
 import argparse  # noqa: E402
 import csv  # noqa: E402

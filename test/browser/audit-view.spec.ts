@@ -36,9 +36,9 @@ const observation = (id: string, patient: string, category: string, code: string
 
 const ALICE = { resourceType: 'Patient', id: 'pat-alice', name: [{ family: 'Marchetti', given: ['Alice'] }], gender: 'female', birthDate: '1964-03-09' };
 const VITAL = observation('obs-alice-pulse', 'pat-alice', 'vital-signs', '8867-4', 61.25, '/min');
-const LAB = observation('obs-alice-lactate', 'pat-alice', 'laboratory', '2524-7', 3.85, 'mmol/L');
+const LAB = observation('obs-alice-lactate', 'pat-alice', 'laboratory', '2524-7', 3.8517, 'mmol/L');
 /** Words that must never reach the auditor: names, ids, values, units and free text of the records. */
-const HEALTH_DATA = ['Alice', 'Marchetti', 'pat-alice', '1964-03-09', '61.25', '3.85', 'mmol', '/min', 'chest tightness'];
+const HEALTH_DATA = ['Alice', 'Marchetti', 'pat-alice', '1964-03-09', '61.25', '3.8517', 'mmol', '/min', 'chest tightness'];
 
 interface StoredEntry {
   readonly leafIndex: number;

@@ -54,7 +54,7 @@ describe('the FHIR R4 REST API (hospital system through fhir-kit-client)', () =>
   });
   afterAll(async () => gateway.close());
 
-  it('serves the CapabilityStatement without a token: FHIR 4.0.1, exactly the 11 types with their interactions and search parameters plus the Consent projection, transaction and batch', async () => {
+  it('serves the CapabilityStatement without a token: FHIR 4.0.1, exactly the 11 types with their interactions and search parameters plus the Consent and AuditEvent projections, transaction and batch', async () => {
     const statement = (await new Client({ baseUrl: `${gateway.baseUrl}/fhir` }).capabilityStatement()) as unknown as {
       resourceType: string;
       fhirVersion: string;
@@ -68,14 +68,20 @@ describe('the FHIR R4 REST API (hospital system through fhir-kit-client)', () =>
     const [rest] = statement.rest;
     expect(rest!.mode).toBe('server');
     expect(sorted(rest!.interaction.map((i) => i.code))).toEqual(['batch', 'transaction']);
-    expect(sorted(rest!.resource.map((r) => r.type))).toEqual(sorted([...Object.keys(VALID), 'Consent']));
+    expect(sorted(rest!.resource.map((r) => r.type))).toEqual(sorted([...Object.keys(VALID), 'Consent', 'AuditEvent']));
     // Consent is the read-only projection of on-chain consents (test/consent covers it).
     const consent = rest!.resource.find((r) => r.type === 'Consent')!;
     expect([sorted(consent.interaction.map((i) => i.code)), sorted(consent.searchParam.map((p) => `${p.name}:${p.type}`))]).toEqual([
       ['read', 'search-type'],
       ['_id:token', 'patient:reference', 'status:token'],
     ]);
-    for (const resource of rest!.resource.filter((r) => r.type !== 'Consent')) {
+    // AuditEvent is the read-only projection of the audit log (test/audit covers it).
+    const auditEvent = rest!.resource.find((r) => r.type === 'AuditEvent')!;
+    expect([sorted(auditEvent.interaction.map((i) => i.code)), sorted(auditEvent.searchParam.map((p) => `${p.name}:${p.type}`))]).toEqual([
+      ['read', 'search-type'],
+      ['agent:reference', 'date:date', 'outcome:token', 'patient:reference'],
+    ]);
+    for (const resource of rest!.resource.filter((r) => r.type !== 'Consent' && r.type !== 'AuditEvent')) {
       expect({ type: resource.type, interactions: sorted(resource.interaction.map((i) => i.code)) }).toEqual({
         type: resource.type,
         interactions: ['create', 'delete', 'history-instance', 'read', 'search-type', 'update', 'vread'],

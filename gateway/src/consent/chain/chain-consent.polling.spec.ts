@@ -125,7 +125,10 @@ describe.each(databaseAdapters())('ChainConsentIndexer polling and freshness on 
       await until('a logged failure', () => logger.at('error').length > 0);
       await until('several failed polls', () => heads >= headsAtStop + 4);
       await expect(target.syncOnce()).rejects.toThrow(`connect ECONNREFUSED ${host}`);
-      expect(logger.at('error')).toEqual([`consent view: poll failed (stale after 1000 ms without a sync): connect ECONNREFUSED ${host}`]);
+      // A poll in flight when the node stopped may fail first with the connection reset; each reason is logged once.
+      const logged = logger.at('error');
+      expect(logged.at(-1)).toBe(`consent view: poll failed (stale after 1000 ms without a sync): connect ECONNREFUSED ${host}`);
+      expect(logged.slice(0, -1)).toEqual(logged.length === 2 ? [expect.stringMatching(/^consent view: poll failed \(stale after 1000 ms without a sync\): (read ECONNRESET|socket hang up)$/)] : []);
     } finally {
       await node.close();
     }
