@@ -1,4 +1,5 @@
 import type { GatewayApi } from '@web';
+import type { AnchorRecord, AnchorsResponse, AnchorView, AuditChainView, AuditStatistics, EntriesPage, EntryItem, InclusionProofView } from '../../../gateway/src/audit/audit-api.types.js';
 import type { AuditEntry } from '../../../gateway/src/audit/audit-entry.js';
 
 /**
@@ -9,82 +10,14 @@ import type { AuditEntry } from '../../../gateway/src/audit/audit-entry.js';
 
 export type { AuditEntry };
 
-/** One entry as the API serves it: the exact stored canonical text, its leaf hash and the parsed entry. */
-export interface AuditItem {
-  readonly leafIndex: number;
-  /** Hex leaf hash, as the gateway stored it. */
-  readonly leafHash: string;
-  /** The exact RFC 8785 text the leaf hash was computed over. */
-  readonly canonical: string;
-  readonly entry: AuditEntry;
-}
-
-export interface AuditPage {
-  readonly treeSize: number;
-  readonly entries: readonly AuditItem[];
-  /** Pass as `after` for the next (older, newest first) page; absent on the last page. */
-  readonly next?: string;
-}
-
-/** One anchored tree head as the gateway recorded it. */
-export interface AnchorRecord {
-  readonly index: number;
-  readonly treeSize: number;
-  /** 0x-prefixed hex. */
-  readonly rootHash: string;
-  readonly transactionHash: string;
-  readonly blockNumber: number;
-  readonly anchoredAt: string;
-}
-
-export interface InclusionProofAnswer {
-  readonly leafIndex: number;
-  readonly treeSize: number;
-  /** Hex, no 0x. */
-  readonly leafHash: string;
-  /** Hex, no 0x. */
-  readonly rootHash: string;
-  /** Hex hashes, leaf to root (RFC 9162 §2.1.3). */
-  readonly proof: readonly string[];
-  /** The anchored head of `treeSize`, when the proof is to one. */
-  readonly anchor?: AnchorRecord;
-}
-
-/** Public chain information: where the browser reads anchored roots from. */
-export interface ChainInfo {
-  readonly chainId: number;
-  readonly rpcUrl?: string | null;
-  readonly auditAnchor: string;
-  readonly consentRegistry: string;
-}
-
-/** An anchored head as read from the chain's TreeHeadAnchored logs (GET /audit/anchors). */
-export interface ChainAnchor {
-  readonly index: number;
-  /** Decimal string. */
-  readonly treeSize: string;
-  readonly rootHash: string;
-  readonly anchoredAt: string;
-  readonly transactionHash: string;
-  readonly blockNumber: number;
-  readonly blockHash: string;
-}
-
-export interface AnchorsAnswer {
-  readonly chainId: number;
-  readonly contract: string;
-  readonly anchors: readonly ChainAnchor[];
-}
-
-export interface AuditStatistics {
-  readonly total: number;
-  readonly byPurpose: Readonly<Record<string, number>>;
-  readonly byModel: Readonly<Record<string, number>>;
-  readonly byAction: Readonly<Record<string, number>>;
-  readonly denials: number;
-  readonly breakGlass: number;
-  readonly overrides: number;
-}
+/** The API's answers, in the gateway's own types (gateway/src/audit/audit-api.types.ts). */
+export type AuditItem = EntryItem;
+export type AuditPage = EntriesPage;
+export type InclusionProofAnswer = InclusionProofView;
+export type ChainInfo = AuditChainView;
+export type ChainAnchor = AnchorView;
+export type AnchorsAnswer = AnchorsResponse;
+export type { AnchorRecord, AuditStatistics };
 
 /** The filters of the entries table, as typed (empty = not filtered). Times are ISO 8601. */
 export interface AuditFilters {

@@ -1,4 +1,5 @@
 import type { GraphqlClient } from '@web';
+import type { AnchorRecord } from '../../../gateway/src/audit/audit-api.types.js';
 
 /**
  * The diagnosis operations of the gateway's GraphQL for the clinician (schema: gateway/src/graphql/inference). Static
@@ -116,15 +117,7 @@ export interface Feedback {
 }
 
 /** An anchored tree head of the audit log, as the gateway recorded it. */
-export interface AuditAnchor {
-  readonly index: number;
-  readonly treeSize: number;
-  /** 0x-prefixed hex. */
-  readonly rootHash: string;
-  readonly transactionHash: string;
-  readonly blockNumber: number;
-  readonly anchoredAt: string;
-}
+export type AuditAnchor = AnchorRecord;
 
 /** Where the diagnosis's entry is in the audit log and, once anchored, the proof of it. */
 export interface DiagnosisAudit {

@@ -2,23 +2,7 @@ import { Controller, Get, Header, Inject, Query } from '@nestjs/common';
 import { Roles } from '../auth/index.js';
 import { ChainService } from '../chain/index.js';
 import { badRequest } from '../common/index.js';
-
-/** One anchored tree head as the regulator API shows it (JSON-safe: sizes as decimal strings). */
-export interface AnchorView {
-  readonly index: number;
-  readonly treeSize: string;
-  readonly rootHash: string;
-  readonly anchoredAt: string;
-  readonly transactionHash: string;
-  readonly blockNumber: number;
-  readonly blockHash: string;
-}
-
-export interface AnchorsResponse {
-  readonly chainId: number;
-  readonly contract: string;
-  readonly anchors: readonly AnchorView[];
-}
+import type { AnchorsResponse } from './audit-api.types.js';
 
 const MAX_LIMIT = 1000;
 

@@ -6,6 +6,7 @@ import { GATEWAY_PRINCIPAL } from '../consent/gateway-principal.js';
 import { ConfigError } from '../config/index.js';
 import { granteeId } from '../crypto/index.js';
 import { type AccessDecision, type AccessRecorder, type DatabaseSchema, principalRef, type StoreKeyRing } from '../store/index.js';
+import type { AnchorRecord, AuditReceipt } from './audit-api.types.js';
 import type { AuditEntry } from './audit-entry.js';
 import { type AppendedEntry, type AuditWriter, type DraftRow, type EntryDraft, KyselyAuditWriter } from './audit-writer.js';
 import { inclusionProof, MerkleLevels } from './merkle.js';
@@ -30,27 +31,7 @@ export interface AuditEvent {
 }
 
 export type { AppendedEntry } from './audit-writer.js';
-
-/** One anchored tree head as the gateway recorded it (the chain holds the authoritative copy). */
-export interface AnchorRecord {
-  readonly index: number;
-  readonly treeSize: number;
-  /** 0x-prefixed hex. */
-  readonly rootHash: string;
-  readonly transactionHash: string;
-  readonly blockNumber: number;
-  readonly anchoredAt: string;
-}
-
-/** What a receipt says about its audit entry: where it is and, once anchored, the proof up to the first anchor covering it. */
-export interface AuditReceipt {
-  readonly leafIndex: number;
-  /** Hex leaf hash. */
-  readonly leafHash: string;
-  readonly anchor?: AnchorRecord;
-  /** Hex hashes, leaf to root, proving the leaf in the tree of `anchor.treeSize` leaves (RFC 9162 §2.1.3). */
-  readonly inclusionProof?: readonly string[];
-}
+export type { AnchorRecord, AuditReceipt } from './audit-api.types.js';
 
 /** One entry of a patient's access timeline (the audit log read back for its patient, with actor names). */
 export interface AccessEvent {

@@ -1,11 +1,12 @@
-import { Controller, Delete, Get, Inject, Param, Patch, Post, Put, Req, Res } from '@nestjs/common';
+import { Controller, Get, Inject, Param, Req, Res } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { CurrentPrincipal, type Principal } from '../auth/index.js';
 import { APP_CONFIG, type AppConfig } from '../config/index.js';
 import { ConsentProjection } from '../consent/index.js';
-import { badRequest, methodNotAllowed } from '../common/index.js';
+import { badRequest } from '../common/index.js';
 import { sendFhir } from './fhir-response.js';
 import { parsePrefer } from './prefer.js';
+import { ReadOnlyResourceController } from './read-only-resource.controller.js';
 
 /** Search parameters of the Consent projection (FHIR R4 Consent search parameters of the same names). */
 export const CONSENT_SEARCH_PARAMS = ['_id', 'patient', 'status'] as const;
@@ -18,13 +19,15 @@ const READ_ONLY = 'consents are granted and revoked by patients (signed with the
  * it and the chain recorded it. (Static routes take precedence over the generic `/fhir/:type` routes.)
  */
 @Controller('fhir/Consent')
-export class ConsentFhirController {
+export class ConsentFhirController extends ReadOnlyResourceController {
+  protected readonly readOnly = READ_ONLY;
   private readonly base: string;
 
   constructor(
     @Inject(ConsentProjection) private readonly projection: ConsentProjection,
     @Inject(APP_CONFIG) config: AppConfig,
   ) {
+    super();
     this.base = `${config.http.publicUrl}/fhir`;
   }
 
@@ -65,25 +68,5 @@ export class ConsentFhirController {
         entry: matches.slice(0, count).map((resource) => ({ fullUrl: `${this.base}/Consent/${resource.id}`, resource, search: { mode: 'match' } })),
       },
     });
-  }
-
-  @Post()
-  create(): void {
-    throw methodNotAllowed(READ_ONLY);
-  }
-
-  @Put(':id')
-  update(): void {
-    throw methodNotAllowed(READ_ONLY);
-  }
-
-  @Delete(':id')
-  remove(): void {
-    throw methodNotAllowed(READ_ONLY);
-  }
-
-  @Patch(':id')
-  patch(): void {
-    throw methodNotAllowed(READ_ONLY);
   }
 }

@@ -1,7 +1,8 @@
 import { Controller, Get, Header, Inject, Param, Query } from '@nestjs/common';
 import { Roles } from '../../auth/index.js';
 import { entryQuery, integerParam, type RawQuery } from './audit-params.js';
-import { type EntriesPage, type EntryItem, AuditQueryService } from './audit-query.service.js';
+import type { EntriesPage, EntryItem } from '../audit-api.types.js';
+import { AuditQueryService } from './audit-query.service.js';
 import type { AuditReceipt } from '../audit-log.js';
 
 /**

@@ -3,16 +3,8 @@ import { Roles } from '../../auth/index.js';
 import { ChainService } from '../../chain/index.js';
 import { APP_CONFIG, type AppConfig } from '../../config/index.js';
 import { queryOf, type RawQuery, windowParams } from './audit-params.js';
-import { type AuditStatistics, AuditQueryService, type TreeHeadView } from './audit-query.service.js';
-
-/** Where the log is anchored, for a verifier that reads the chain itself (public information). */
-export interface AuditChainView {
-  readonly chainId: number;
-  /** A browser-reachable RPC URL; null when the chain is external and none is configured (CHAIN_PUBLIC_RPC_URL). */
-  readonly rpcUrl: string | null;
-  readonly auditAnchor: string;
-  readonly consentRegistry: string;
-}
+import type { AuditChainView, AuditStatistics, TreeHeadView } from '../audit-api.types.js';
+import { AuditQueryService } from './audit-query.service.js';
 
 /** Regulator API (issue 6 §4): the log's current tree head, where it is anchored, and statistics. */
 @Controller('audit')

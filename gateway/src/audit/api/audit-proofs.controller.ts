@@ -2,7 +2,8 @@ import { Controller, Get, Header, Inject, Query } from '@nestjs/common';
 import { Roles } from '../../auth/index.js';
 import { badRequest } from '../../common/index.js';
 import { integerParam, queryOf, type RawQuery } from './audit-params.js';
-import { AuditQueryService, type ConsistencyProofView, type InclusionProofView } from './audit-query.service.js';
+import type { ConsistencyProofView, InclusionProofView } from '../audit-api.types.js';
+import { AuditQueryService } from './audit-query.service.js';
 
 const required = (q: Record<string, string>, name: string): string => {
   const value = q[name];

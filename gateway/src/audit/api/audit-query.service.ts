@@ -1,70 +1,11 @@
 import { type Kysely, sql } from 'kysely';
 import { badRequest, notFound } from '../../common/index.js';
 import type { DatabaseSchema } from '../../store/index.js';
+import type { AnchorRecord, AuditReceipt, AuditStatistics, ConsistencyProofView, EntriesPage, EntryItem, InclusionProofView, TreeHeadView } from '../audit-api.types.js';
 import type { AuditEntry } from '../audit-entry.js';
-import { type AnchorRecord, anchorRecordOf, type AuditLog, type AuditReceipt } from '../audit-log.js';
+import { anchorRecordOf, type AuditLog } from '../audit-log.js';
 import { consistencyProof, inclusionProof, type MerkleLevels, rootOf } from '../merkle.js';
 import type { EntryFilter, EntryPage } from './audit-params.js';
-
-/** One entry as the regulator API serves it: its position, its leaf hash and the exact text that was hashed. */
-export interface EntryItem {
-  readonly leafIndex: number;
-  /** Hex leaf hash (as stored; a verifier recomputes it from `canonical`). */
-  readonly leafHash: string;
-  /** The exact stored RFC 8785 text. */
-  readonly canonical: string;
-  readonly entry: AuditEntry;
-}
-
-export interface EntriesPage {
-  /** The log's size when the page was read; every entry of the page is below it. */
-  readonly treeSize: number;
-  readonly entries: readonly EntryItem[];
-  /** Pass as `after=` for the next page; absent on the last one. */
-  readonly next?: string;
-}
-
-export interface InclusionProofView {
-  readonly leafIndex: number;
-  readonly treeSize: number;
-  readonly leafHash: string;
-  readonly rootHash: string;
-  /** Hex hashes, leaf to root (RFC 9162 §2.1.3.1). */
-  readonly proof: readonly string[];
-  /** The anchored head of exactly this size, when there is one. */
-  readonly anchor?: AnchorRecord;
-}
-
-export interface ConsistencyProofView {
-  readonly first: number;
-  readonly second: number;
-  readonly firstRoot: string;
-  readonly secondRoot: string;
-  /** Hex hashes (RFC 9162 §2.1.4.1). */
-  readonly proof: readonly string[];
-}
-
-export interface TreeHeadView {
-  readonly treeSize: number;
-  /** Hex root of the whole log now (the empty tree's root when it has no entries). */
-  readonly rootHash: string;
-  /** The latest head the gateway anchored. */
-  readonly anchored?: AnchorRecord;
-}
-
-export interface AuditStatistics {
-  readonly total: number;
-  readonly byPurpose: Record<string, number>;
-  /** `id@version` → entries naming that model version. */
-  readonly byModel: Record<string, number>;
-  readonly byAction: Record<string, number>;
-  /** Entries with outcome denied. */
-  readonly denials: number;
-  /** Allowed break-glass accesses (action emergency). */
-  readonly breakGlass: number;
-  /** Clinicians' overrides of a diagnosis (action diagnosis-override). */
-  readonly overrides: number;
-}
 
 const hex = (bytes: Uint8Array): string => Buffer.from(bytes).toString('hex');
 

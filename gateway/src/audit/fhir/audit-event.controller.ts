@@ -1,10 +1,10 @@
-import { Controller, Delete, Get, Inject, Param, Patch, Post, Put, Req, Res } from '@nestjs/common';
+import { Controller, Get, Inject, Param, Req, Res } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { CurrentPrincipal, type Principal, Roles } from '../../auth/index.js';
-import { methodNotAllowed } from '../../common/index.js';
 import { APP_CONFIG, type AppConfig } from '../../config/index.js';
 import { parseAuditEventSearch } from './audit-event-search.js';
 import { AuditEventProjection } from './audit-event.projection.js';
+import { ReadOnlyResourceController } from '../../fhir/read-only-resource.controller.js';
 
 const READ_ONLY = 'AuditEvents are the audit log as the gateway wrote it (append-only, anchored on-chain); /fhir/AuditEvent is read-only';
 
@@ -25,13 +25,15 @@ function queryString(entries: readonly (readonly [string, string])[]): string {
  */
 @Controller('fhir/AuditEvent')
 @Roles('auditor', 'patient')
-export class AuditEventController {
+export class AuditEventController extends ReadOnlyResourceController {
+  protected readonly readOnly = READ_ONLY;
   private readonly base: string;
 
   constructor(
     @Inject(AuditEventProjection) private readonly projection: AuditEventProjection,
     @Inject(APP_CONFIG) config: AppConfig,
   ) {
+    super();
     this.base = `${config.http.publicUrl}/fhir`;
   }
 
@@ -61,25 +63,5 @@ export class AuditEventController {
       ],
       entry: page.events.map((resource) => ({ fullUrl: `${this.base}/AuditEvent/${String(resource['id'])}`, resource, search: { mode: 'match' } })),
     });
-  }
-
-  @Post()
-  create(): void {
-    throw methodNotAllowed(READ_ONLY);
-  }
-
-  @Put(':id')
-  update(): void {
-    throw methodNotAllowed(READ_ONLY);
-  }
-
-  @Delete(':id')
-  remove(): void {
-    throw methodNotAllowed(READ_ONLY);
-  }
-
-  @Patch(':id')
-  patch(): void {
-    throw methodNotAllowed(READ_ONLY);
   }
 }
