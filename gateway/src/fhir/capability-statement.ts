@@ -54,48 +54,40 @@ function resourceEntry(type: (typeof SUPPORTED_RESOURCE_TYPES)[number]): Record<
  * Consent: read-only, a projection of on-chain consents (consent.controller.ts); patients grant and revoke through
  * the portal with their own signature.
  */
-const CONSENT_ENTRY: Record<string, unknown> = {
-  type: 'Consent',
-  profile: 'http://hl7.org/fhir/StructureDefinition/Consent',
-  documentation: 'Read-only projection of on-chain consents (ConsentRegistry): the patient reads their own, a grantee those granted to them.',
-  interaction: [{ code: 'read' }, { code: 'search-type' }],
-  versioning: 'no-version',
-  readHistory: false,
-  updateCreate: false,
-  conditionalCreate: false,
-  conditionalRead: 'not-supported',
-  conditionalUpdate: false,
-  conditionalDelete: 'not-supported',
-  searchParam: [
-    { name: '_id', definition: 'http://hl7.org/fhir/SearchParameter/Resource-id', type: 'token' },
-    { name: 'patient', definition: 'http://hl7.org/fhir/SearchParameter/clinical-patient', type: 'reference' },
-    { name: 'status', definition: 'http://hl7.org/fhir/SearchParameter/Consent-status', type: 'token' },
-  ],
-};
+const CONSENT_ENTRY = readOnlyProjection('Consent', 'Read-only projection of on-chain consents (ConsentRegistry): the patient reads their own, a grantee those granted to them.', [
+  { name: '_id', definition: 'http://hl7.org/fhir/SearchParameter/Resource-id', type: 'token' },
+  { name: 'patient', definition: 'http://hl7.org/fhir/SearchParameter/clinical-patient', type: 'reference' },
+  { name: 'status', definition: 'http://hl7.org/fhir/SearchParameter/Consent-status', type: 'token' },
+]);
 
 /**
  * AuditEvent: read-only, a projection of the audit log (gateway/src/audit/fhir): auditors read every event,
  * patients their own; newest first, paged with `next` links.
  */
-const AUDIT_EVENT_ENTRY: Record<string, unknown> = {
-  type: 'AuditEvent',
-  profile: 'http://hl7.org/fhir/StructureDefinition/AuditEvent',
-  documentation: 'Read-only projection of the verifiable audit log (one event per entry, id audit-<leafIndex>): auditors read all, a patient the events about their own store.',
-  interaction: [{ code: 'read' }, { code: 'search-type' }],
-  versioning: 'no-version',
-  readHistory: false,
-  updateCreate: false,
-  conditionalCreate: false,
-  conditionalRead: 'not-supported',
-  conditionalUpdate: false,
-  conditionalDelete: 'not-supported',
-  searchParam: [
-    { name: 'date', definition: 'http://hl7.org/fhir/SearchParameter/AuditEvent-date', type: 'date' },
-    { name: 'outcome', definition: 'http://hl7.org/fhir/SearchParameter/AuditEvent-outcome', type: 'token' },
-    { name: 'agent', definition: 'http://hl7.org/fhir/SearchParameter/AuditEvent-agent', type: 'reference', documentation: 'The actor pseudonym (0x and 64 hex digits).' },
-    { name: 'patient', definition: 'http://hl7.org/fhir/SearchParameter/AuditEvent-patient', type: 'reference', documentation: 'The patient pseudonym (32 hex digits).' },
-  ],
-};
+const AUDIT_EVENT_ENTRY = readOnlyProjection('AuditEvent', 'Read-only projection of the verifiable audit log (one event per entry, id audit-<leafIndex>): auditors read all, a patient the events about their own store.', [
+  { name: 'date', definition: 'http://hl7.org/fhir/SearchParameter/AuditEvent-date', type: 'date' },
+  { name: 'outcome', definition: 'http://hl7.org/fhir/SearchParameter/AuditEvent-outcome', type: 'token' },
+  { name: 'agent', definition: 'http://hl7.org/fhir/SearchParameter/AuditEvent-agent', type: 'reference', documentation: 'The actor pseudonym (0x and 64 hex digits).' },
+  { name: 'patient', definition: 'http://hl7.org/fhir/SearchParameter/AuditEvent-patient', type: 'reference', documentation: 'The patient pseudonym (32 hex digits).' },
+]);
+
+/** The CapabilityStatement entry of a read-only projection: read and search-type, no versions, no writes. */
+function readOnlyProjection(type: string, documentation: string, searchParam: readonly Record<string, string>[]): Record<string, unknown> {
+  return {
+    type,
+    profile: `http://hl7.org/fhir/StructureDefinition/${type}`,
+    documentation,
+    interaction: [{ code: 'read' }, { code: 'search-type' }],
+    versioning: 'no-version',
+    readHistory: false,
+    updateCreate: false,
+    conditionalCreate: false,
+    conditionalRead: 'not-supported',
+    conditionalUpdate: false,
+    conditionalDelete: 'not-supported',
+    searchParam,
+  };
+}
 
 /**
  * The server's CapabilityStatement (FHIR R4 http.html#capabilities, capabilitystatement.html): exactly the
