@@ -66,16 +66,17 @@ function roleOf(principal: Principal): string {
   return ROLE_ORDER.find((role) => principal.roles.includes(role)) ?? 'none';
 }
 
-
 /**
  * The verifiable audit log (design.md §2.4): every access decision becomes one entry, appended to an RFC 9162
- * Merkle tree whose heads are anchored on-chain. Stored beside the clinical store (tables `audit_*`).
+ * Merkle tree whose heads are anchored on-chain. Stored beside the clinical store: tables `audit_*`, on SQLite in
+ * their own file, written by the worker thread of audit-writer.ts.
  *
  * Durability: an append resolves only once its entry is committed. Every append takes the next number of this
  * instance's queue; the gateway notes the queue's {@link position} when a request arrives, and its `onSend` hook
  * holds the response until everything queued since is durable ({@link durableSince}), or answers 503 when any of
- * it could not be written (fail closed: it may also hold back a response whose own entries were fine). Appends arriving while a commit runs are grouped into the next
- * one, so a busy gateway pays one disk sync per group, not per entry, and no response waits on a timer.
+ * it could not be written (fail closed: it may also hold back a response whose own entries were fine). Appends
+ * arriving while a commit runs are grouped into the next one, so a busy gateway pays one disk sync per group, not
+ * per entry, and no response waits on a timer.
  *
  * Order: one commit appends a contiguous run of leaves after the current last one, inside a transaction (with an
  * advisory lock on PostgreSQL), so several instances on one database share one gap-free sequence.
@@ -98,6 +99,7 @@ export class AuditLog implements AccessRecorder {
   private waiters: { start: number; target: number; resolve(): void; reject(error: Error): void }[] = [];
   /** BENCH_DISCARD_AUDIT only (see {@link benchDiscard}): appends resolve at once and write nothing. */
   private readonly discard = benchDiscard(process.env);
+  private readonly clock: () => number;
 
   /**
    * @param options.writer How batches are committed: by default through `db` ({@link KyselyAuditWriter}); an embedded
@@ -111,8 +113,6 @@ export class AuditLog implements AccessRecorder {
     this.writer = options.writer ?? new KyselyAuditWriter(db);
     this.clock = options.clock ?? Date.now;
   }
-
-  private readonly clock: () => number;
 
   /** Commits what is pending and stops the writer (Nest calls it at shutdown). */
   async onApplicationShutdown(): Promise<void> {
