@@ -44,7 +44,7 @@ describe('ChainModule (embedded)', () => {
     try {
       expect(chain.mode).toBe('embedded');
       expect(chain.chainId).toBe(31337);
-      expect(logger.at('log')).toContainEqual(expect.stringMatching(/^compiled 4 contracts with solc/));
+      expect(logger.at('log')).toContainEqual(expect.stringMatching(/^compiled 11 contracts with solc/));
       const address = chain.deployment.contracts['AuditAnchor']!.address;
       const registry = chain.deployment.contracts['ConsentRegistry']!;
       expect(await chain.checkReady()).toEqual({ up: true, detail: `chain 31337 at block 2; AuditAnchor at ${address}, ConsentRegistry at ${registry.address}` });
@@ -73,7 +73,7 @@ describe('ChainModule (embedded)', () => {
     const { moduleRef, chain, ms } = await boot(config, logger);
     timings.warm = ms;
     try {
-      expect(logger.at('log')).toContainEqual(expect.stringMatching(/^cache hit [0-9a-f]{12}: 4 contracts/));
+      expect(logger.at('log')).toContainEqual(expect.stringMatching(/^cache hit [0-9a-f]{12}: 11 contracts/));
       const { AuditAnchor: anchor, ConsentRegistry: registry } = chain.deployment.contracts;
       expect(logger.at('log')).toContainEqual(`reusing AuditAnchor at ${anchor!.address}, ConsentRegistry at ${registry!.address} from ${config.chain.deploymentFile}`);
       expect((await chain.latestAnchors(5)).map((h) => [h.index, h.treeSize, h.rootHash])).toEqual([[1, 8n, root(2)], [0, 3n, root(1)]]);

@@ -5,6 +5,8 @@ export { ChainService, type ChainReadiness } from './chain.service.js';
 export type { ConnectChainOptions } from './chain-connector.js';
 export type { AnchoredTreeHead, AuditAnchorContract } from './audit-anchor.contract.js';
 export { CONSENT_REGISTRY_EVENTS, type ChainLogSource, type ConsentRecord, type ConsentRegistryContract, type EmergencyAccessRecord } from './consent-registry.contract.js';
+export { MODEL_REGISTRY_EVENTS, type ModelRegistryContract, type ModelVersionRecord, ModelVersionState, type ModelVersionStateValue } from './model-registry.contract.js';
+export { type ModelGovernorContract, type ModelTimelockContract, ProposalState, type ProposalVotes, type StewardTokenContract, VoteType } from './model-governance.contract.js';
 export { readAnchoredTreeHeads } from './tree-head.reader.js';
 export { ANVIL_ACCOUNT0_PRIVATE_KEY, createProvider, createSigner } from './chain-provider.js';
 export { SerialNonceManager } from './serial-nonce-manager.js';

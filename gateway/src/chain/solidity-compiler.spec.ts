@@ -36,7 +36,7 @@ describe('SolidityCompiler', () => {
     expect(first.cacheHit).toBe(false);
     expect(first.settings).toEqual({ evmVersion: 'cancun', optimizer: { enabled: true, runs: 200 } });
     expect(first.compilerVersion).toMatch(/^0\.8\.30\+commit\./);
-    expect(Object.keys(first.contracts).sort()).toEqual(['AuditAnchor', 'ConsentRegistry', 'IAuditAnchor', 'IConsentRegistry']);
+    expect(Object.keys(first.contracts).sort()).toEqual(['AuditAnchor', 'ConsentRegistry', 'IAuditAnchor', 'IConsentRegistry', 'IModelGovernor', 'IModelRegistry', 'IStewardToken', 'ModelGovernor', 'ModelRegistry', 'ModelTimelock', 'StewardToken']);
     expect(first.contracts['AuditAnchor']).toMatchObject({ contractName: 'AuditAnchor', sourceName: 'AuditAnchor.sol', immutableReferences: {} });
     expect(first.contracts['AuditAnchor']!.bytecode).toMatch(/^0x60[0-9a-f]{100,}$/);
     expect(first.contracts['IAuditAnchor']!.bytecode).toBe('0x');
@@ -45,7 +45,7 @@ describe('SolidityCompiler', () => {
     const logger = new RecordingLogger();
     const second = await compiler(logger).compile();
     expect(second).toEqual({ ...first, cacheHit: true });
-    expect(logger.at('log')).toEqual([expect.stringMatching(/^cache hit [0-9a-f]{12}: 4 contracts in \d+ ms$/)]);
+    expect(logger.at('log')).toEqual([expect.stringMatching(/^cache hit [0-9a-f]{12}: 11 contracts in \d+ ms$/)]);
   });
 
   it('recompiles when a source changes, even by a comment', async () => {
